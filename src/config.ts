@@ -1,0 +1,149 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import path from 'node:path';
+import { BotkitError } from './errors.js';
+import type { LogLevel } from './log.js';
+import { parseHostPatterns, type HostPattern } from './http/host-allowlist.js';
+
+/** A portal's leaky bucket: `rate` requests drain per second, `burst` fit in the bucket. */
+export interface RateLimit {
+  rate: number;
+  burst: number;
+}
+
+/** The validated configuration of one server process. */
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  clientId: string | null;
+  clientSecret: string | null;
+  oauthUrl: string;
+  webhookUrl: string | null;
+  portalHosts: HostPattern[];
+  botApi: 'v1' | 'v2';
+  eventMode: 'webhook' | 'fetch';
+  pollIntervalMs: number;
+  rateLimit: RateLimit;
+  dataDir: string;
+  logLevel: LogLevel;
+  /** Events whose `ts` is older than this many seconds are refused; 0 disables the check. */
+  eventMaxAgeS: number;
+  /** How many dialogues are handled at once. */
+  dispatchConcurrency: number;
+  /** Idle dialogue state expires after this many seconds. */
+  dialogueTtlS: number;
+}
+
+/** The Bitrix24 cloud domains accepted as portal hosts when `B24_PORTAL_HOSTS` is not set. */
+export const DEFAULT_PORTAL_HOSTS = [
+  'bitrix24.com', 'bitrix24.eu', 'bitrix24.de', 'bitrix24.es', 'bitrix24.fr', 'bitrix24.it', 'bitrix24.pl',
+  'bitrix24.uk', 'bitrix24.in', 'bitrix24.com.br', 'bitrix24.com.tr', 'bitrix24.vn', 'bitrix24.id', 'bitrix24.jp',
+  'bitrix24.cn', 'bitrix24.ru', 'bitrix24.by', 'bitrix24.kz', 'bitrix24.ua', 'bitrix24.site', 'bitrix24.shop',
+].map((d) => `*.${d}`).join(',');
+
+const RATE_PRESETS: Record<string, RateLimit> = { standard: { rate: 2, burst: 50 }, enterprise: { rate: 5, burst: 250 } };
+
+const VARIABLES = {
+  PORT: { type: 'string', pattern: '^[0-9]{1,5}$', default: '3000' },
+  HOST: { type: 'string', minLength: 1, default: '0.0.0.0' },
+  PUBLIC_URL: { type: 'string', pattern: '^https?://[^\\s/]+(/\\S*)?$' },
+  B24_CLIENT_ID: { type: 'string', minLength: 1 },
+  B24_CLIENT_SECRET: { type: 'string', minLength: 1 },
+  B24_OAUTH_URL: { type: 'string', pattern: '^https?://\\S+$', default: 'https://oauth.bitrix24.tech/oauth/token/' },
+  B24_WEBHOOK_URL: { type: 'string', pattern: '^https?://[^\\s/]+/rest/[0-9]+/[^\\s/]+/?$' },
+  B24_PORTAL_HOSTS: { type: 'string', minLength: 1, default: DEFAULT_PORTAL_HOSTS },
+  B24_BOT_API: { enum: ['v1', 'v2'], default: 'v2' },
+  B24_EVENT_MODE: { enum: ['webhook', 'fetch'] },
+  B24_POLL_INTERVAL_MS: { type: 'string', pattern: '^[0-9]{1,7}$', default: '10000' },
+  B24_RATE_LIMIT: { type: 'string', pattern: '^(standard|enterprise|[0-9]+(\\.[0-9]+)?/[0-9]+)$', default: 'standard' },
+  DATA_DIR: { type: 'string', minLength: 1, default: './data' },
+  LOG_LEVEL: { enum: ['error', 'warn', 'info', 'debug'], default: 'info' },
+  EVENT_MAX_AGE_S: { type: 'string', pattern: '^[0-9]{1,7}$', default: '0' },
+  DISPATCH_CONCURRENCY: { type: 'string', pattern: '^[1-9][0-9]{0,3}$', default: '16' },
+  DIALOGUE_TTL_S: { type: 'string', pattern: '^[1-9][0-9]{0,8}$', default: '86400' },
+} as const;
+
+/** Names of every environment variable the server reads. */
+export type ConfigVariable = keyof typeof VARIABLES;
+/** The names of every variable, for docs and tests. */
+export const CONFIG_VARIABLES = Object.keys(VARIABLES) as ConfigVariable[];
+
+type RawEnv = Record<ConfigVariable, string | undefined>;
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
+const validate = ajv.compile<Record<ConfigVariable, string>>({
+  type: 'object',
+  properties: VARIABLES,
+  additionalProperties: false,
+});
+
+function describe(errors: ErrorObject[]): string[] {
+  return errors.map((e) => {
+    const name = e.instancePath.replace(/^\//, '') || String(e.params['missingProperty'] ?? 'environment');
+    const allowed = e.keyword === 'enum' ? ` (one of: ${(e.params['allowedValues'] as string[]).join(', ')})` : '';
+    return `${name}: ${e.message ?? 'is invalid'}${allowed}`;
+  });
+}
+
+function parseRate(value: string): RateLimit {
+  const preset = RATE_PRESETS[value];
+  if (preset) return preset;
+  const [rate, burst] = value.split('/').map(Number) as [number, number];
+  return { rate, burst };
+}
+
+/**
+ * Reads and validates the configuration from environment variables. Every bad variable is reported
+ * by name in one {@link BotkitError} with code `CONFIG_INVALID`.
+ *
+ * @example
+ * const config = loadConfig(process.env);
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Partial<RawEnv> = {};
+  for (const name of CONFIG_VARIABLES) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  if (!validate(raw)) throw configError(describe(validate.errors ?? []));
+  const v = raw as Record<ConfigVariable, string>;
+  const problems: string[] = [];
+  const port = Number(v.PORT);
+  if (port < 1 || port > 65535) problems.push('PORT: must be between 1 and 65535');
+  if ((v.B24_CLIENT_ID === undefined) !== (v.B24_CLIENT_SECRET === undefined)) {
+    problems.push('B24_CLIENT_ID / B24_CLIENT_SECRET: set both or neither');
+  }
+  const rateLimit = parseRate(v.B24_RATE_LIMIT);
+  if (rateLimit.rate <= 0 || rateLimit.burst < 1) problems.push('B24_RATE_LIMIT: rate and burst must be positive');
+  let portalHosts: HostPattern[] = [];
+  try {
+    portalHosts = parseHostPatterns(v.B24_PORTAL_HOSTS);
+  } catch (e) {
+    problems.push(`B24_PORTAL_HOSTS: ${(e as Error).message}`);
+  }
+  if (problems.length > 0) throw configError(problems);
+  const webhookUrl = v.B24_WEBHOOK_URL ?? null;
+  return {
+    port,
+    host: v.HOST,
+    publicUrl: (v.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    clientId: v.B24_CLIENT_ID ?? null,
+    clientSecret: v.B24_CLIENT_SECRET ?? null,
+    oauthUrl: v.B24_OAUTH_URL,
+    webhookUrl: webhookUrl === null ? null : webhookUrl.replace(/\/?$/, '/'),
+    portalHosts,
+    botApi: v.B24_BOT_API as 'v1' | 'v2',
+    eventMode: (v.B24_EVENT_MODE as 'webhook' | 'fetch' | undefined) ?? (webhookUrl && !v.B24_CLIENT_ID ? 'fetch' : 'webhook'),
+    pollIntervalMs: Number(v.B24_POLL_INTERVAL_MS),
+    rateLimit,
+    dataDir: path.resolve(v.DATA_DIR),
+    logLevel: v.LOG_LEVEL as LogLevel,
+    eventMaxAgeS: Number(v.EVENT_MAX_AGE_S),
+    dispatchConcurrency: Number(v.DISPATCH_CONCURRENCY),
+    dialogueTtlS: Number(v.DIALOGUE_TTL_S),
+  };
+}
+
+function configError(problems: string[]): BotkitError {
+  return new BotkitError('CONFIG_INVALID', `Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+}

@@ -1,0 +1,69 @@
+/**
+ * The catalogue of stable error codes. Callers branch on `code`, never on `message`.
+ * Every code listed here is documented in the README (a test checks it).
+ */
+export const ERROR_CODES = {
+  CONFIG_INVALID: 'One or more environment variables are missing or invalid.',
+  BODY_TOO_LARGE: 'The request body exceeds the size limit (413).',
+  BODY_UNSUPPORTED_TYPE: 'The request is not application/x-www-form-urlencoded or JSON (415).',
+  BODY_MALFORMED: 'The request body cannot be parsed (400).',
+  BODY_TOO_MANY_PARAMS: 'The form body has more parameters than allowed (413).',
+  BODY_TOO_DEEP: 'The form body nests brackets deeper than allowed (400).',
+  EVENT_INVALID: 'The event does not have the shape its type requires (400).',
+  EVENT_FORGED: 'The application_token does not match the stored one for this portal (401).',
+  EVENT_UNKNOWN_PORTAL: 'The event comes from a portal that never installed the app (401).',
+  EVENT_STALE: 'The event timestamp is older than the accepted window (401).',
+  INSTALL_HOST_REFUSED: 'The install names a client_endpoint outside B24_PORTAL_HOSTS (403).',
+  INSTALL_VERIFY_FAILED: 'The access token in the install event was not accepted by the portal (401).',
+  NOT_FOUND: 'No such route (404).',
+  INTERNAL: 'An unexpected server error (500).',
+  B24_API_ERROR: 'The portal answered with an error object (see `apiCode`).',
+  B24_QUERY_LIMIT: 'The portal refused the call with 503 QUERY_LIMIT_EXCEEDED after all retries.',
+  B24_OPERATION_TIME_LIMIT: 'The portal refused the call with 429 OPERATION_TIME_LIMIT after all retries.',
+  B24_AUTH_FAILED: 'The portal refused the credentials (NO_AUTH_FOUND, invalid token after refresh).',
+  B24_REINSTALL_REQUIRED: 'The refresh token was refused (invalid_grant); the app must be reinstalled on this portal.',
+  B24_PORTAL_UNKNOWN: 'No credentials are stored for this portal.',
+  B24_TRANSPORT: 'The request did not complete: connection refused or reset, DNS, TLS.',
+  B24_TIMEOUT: 'The portal did not answer within the timeout.',
+  B24_BAD_RESPONSE: 'The portal answered with something that is not the expected JSON.',
+  MESSAGE_TOO_LONG: 'A message text exceeds the platform limit (20,000 characters).',
+  KEYBOARD_OVERSIZE: 'A keyboard exceeds the platform limit (30 KB).',
+  ATTACH_OVERSIZE: 'An attachment exceeds the platform limit (60,000 characters serialized).',
+  MENU_OVERSIZE: 'A context menu exceeds the platform limit (30 KB).',
+  CONTEXT_UNSUPPORTED: 'A context helper was called for an event it cannot serve (e.g. answer() outside a command).',
+  NEXT_CALLED_TWICE: 'A middleware called next() more than once.',
+  BOT_DEFINITION_INVALID: 'A module in bots/ does not export a valid bot definition.',
+  STATE_CONFLICT: 'The dialogue state was changed concurrently (optimistic version check failed).',
+} as const;
+
+/** A stable error code from {@link ERROR_CODES}. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * Base class of every error this framework throws: a stable `code`, a human message and the
+ * original `cause`.
+ *
+ * @example
+ * try { await client.call('imbot.v2.Chat.Message.send', params); }
+ * catch (e) { if (e instanceof BotkitError && e.code === 'B24_REINSTALL_REQUIRED') notifyAdmin(); }
+ */
+export class BotkitError extends Error {
+  override readonly name: string = 'BotkitError';
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** An error answered to an HTTP caller: a status and a stable code, rendered as `{error, message}`. */
+export class HttpError extends BotkitError {
+  override readonly name = 'HttpError';
+  readonly status: number;
+
+  constructor(status: number, code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.status = status;
+  }
+}
