@@ -34,6 +34,14 @@ export const ERROR_CODES = {
   NEXT_CALLED_TWICE: 'A middleware called next() more than once.',
   BOT_DEFINITION_INVALID: 'A module in bots/ does not export a valid bot definition.',
   STATE_CONFLICT: 'The dialogue state was changed concurrently (optimistic version check failed).',
+  STORE_CLOSED: 'A store method was called after the store was closed.',
+  STORE_VALUE_INVALID: 'A state value cannot be stored because it is not JSON-serialisable.',
+  STORE_SCHEMA_TOO_NEW: 'The database was written by a newer version of b24-botkit (unknown schema version).',
+  STORE_MIGRATION_FAILED: 'A database schema migration failed; the database was left at the previous version.',
+  MESSAGE_INVALID: 'An outgoing message is malformed (empty text without an attachment, a field of the wrong type, a BB-code attribute that cannot be encoded).',
+  KEYBOARD_INVALID: 'A keyboard button is malformed (no text, not exactly one action, bad command, colour or link).',
+  ATTACH_INVALID: 'An attachment block is malformed (missing required field, bad colour, link or display).',
+  MENU_INVALID: 'A context menu item is malformed (no text, not exactly one action, bad command or link).',
 } as const;
 
 /** A stable error code from {@link ERROR_CODES}. */

@@ -117,14 +117,14 @@ export interface InboxStore {
   inboxPending(limit: number): Promise<InboxItem[]>;
   /** Marks the item handled; its key stays remembered for dedupe until pruned. */
   inboxDone(key: string): Promise<void>;
-  /** Forgets handled keys older than `before` (unix ms). */
+  /** Forgets keys that were marked done before `before` (unix ms). */
   inboxPrune(before: number): Promise<number>;
 }
 
 /** Durable replies, until the portal confirmed them. */
 export interface OutboxStore {
   outboxAdd(item: Omit<OutboxItem, 'id' | 'attempts' | 'notBefore' | 'createdAt'>): Promise<number>;
-  /** Items ready to send (`notBefore <= now`), oldest first, at most one per dialogue order position. */
+  /** Only the head (oldest item) of each dialogue, and only if it is ready (`notBefore <= now`), oldest first. */
   outboxPending(limit: number, now: number): Promise<OutboxItem[]>;
   outboxDone(id: number): Promise<void>;
   outboxRetry(id: number, notBefore: number): Promise<void>;
@@ -137,7 +137,7 @@ export interface OutboxStore {
 export interface StateStore {
   getState<T = unknown>(key: string, now: number): Promise<Versioned<T> | null>;
   /**
-   * Writes `value` if the stored version equals `expectedVersion` (0 = must not exist). Returns the
+   * Writes `value` if the stored version equals `expectedVersion` (0 = must not exist or is expired). Returns the
    * new version, or null on conflict.
    */
   setState(key: string, value: unknown, expectedVersion: number, expiresAt: number | null): Promise<number | null>;

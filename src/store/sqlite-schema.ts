@@ -1,0 +1,133 @@
+import type { Database } from 'better-sqlite3';
+import { BotkitError } from '../errors.js';
+
+/** One schema step. Its position in the list (1-based) is the `PRAGMA user_version` it leads to. */
+export interface Migration {
+  /** Short description, for error messages. */
+  name: string;
+  /** SQL run inside the migration's transaction. */
+  sql: string;
+}
+
+/** The ordered schema history of the SQLite store. Append only: never edit a released step. */
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE portals (
+        member_id TEXT PRIMARY KEY,
+        domain TEXT NOT NULL,
+        client_endpoint TEXT NOT NULL,
+        auth_mode TEXT NOT NULL,
+        application_token TEXT,
+        access_token TEXT,
+        refresh_token TEXT,
+        expires_at INTEGER,
+        status TEXT NOT NULL,
+        rate_limit TEXT,
+        installed_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE bots (
+        member_id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        bot_id INTEGER NOT NULL,
+        api TEXT NOT NULL,
+        event_mode TEXT NOT NULL,
+        bot_token TEXT,
+        registered_at INTEGER NOT NULL,
+        PRIMARY KEY (member_id, code)
+      ) STRICT;
+      CREATE TABLE commands (
+        member_id TEXT NOT NULL,
+        bot_code TEXT NOT NULL,
+        command TEXT NOT NULL,
+        command_id INTEGER NOT NULL,
+        PRIMARY KEY (member_id, bot_code, command)
+      ) STRICT;
+      CREATE TABLE inbox (
+        key TEXT PRIMARY KEY,
+        member_id TEXT NOT NULL,
+        dialogue_key TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        done INTEGER NOT NULL DEFAULT 0,
+        done_at INTEGER
+      ) STRICT;
+      CREATE INDEX inbox_pending ON inbox (done, received_at);
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        member_id TEXT NOT NULL,
+        dialogue_key TEXT NOT NULL,
+        method TEXT NOT NULL,
+        params TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        not_before INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX outbox_dialogue ON outbox (member_id, dialogue_key, id);
+      CREATE TABLE outbox_dead (
+        id INTEGER PRIMARY KEY,
+        member_id TEXT NOT NULL,
+        dialogue_key TEXT NOT NULL,
+        method TEXT NOT NULL,
+        params TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        not_before INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        dead_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX outbox_dead_time ON outbox_dead (dead_at);
+      CREATE TABLE state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        expires_at INTEGER
+      ) STRICT;
+      CREATE TABLE offsets (
+        member_id TEXT NOT NULL,
+        bot_id INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (member_id, bot_id)
+      ) STRICT;
+    `,
+  },
+];
+
+/**
+ * Brings the database to the last schema version: applies every step after the current
+ * `PRAGMA user_version`, each in its own IMMEDIATE transaction that also bumps the version, so a
+ * failed step leaves nothing half-applied and two processes opening a new file at once do not
+ * both migrate. Returns the resulting version.
+ *
+ * @example
+ * runMigrations(db, SQLITE_MIGRATIONS); // 1 on a new file, and again 1 on every later open
+ */
+export function runMigrations(db: Database, migrations: readonly Migration[]): number {
+  for (;;) {
+    const step = db.transaction(() => applyNext(db, migrations)).immediate();
+    if (step === 'done') return migrations.length;
+  }
+}
+
+function applyNext(db: Database, migrations: readonly Migration[]): 'applied' | 'done' {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > migrations.length) {
+    throw new BotkitError(
+      'STORE_SCHEMA_TOO_NEW',
+      `Database schema version ${version} is newer than this build knows (${migrations.length})`,
+    );
+  }
+  const next = migrations[version];
+  if (next === undefined) return 'done';
+  try {
+    db.exec(next.sql);
+  } catch (cause) {
+    throw new BotkitError('STORE_MIGRATION_FAILED', `Migration ${version + 1} (${next.name}) failed`, { cause });
+  }
+  db.pragma(`user_version = ${version + 1}`);
+  return 'applied';
+}

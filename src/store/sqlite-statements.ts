@@ -1,0 +1,164 @@
+import type { Database } from 'better-sqlite3';
+
+/** A `portals` row as SQLite returns it. */
+export interface PortalRow {
+  member_id: string;
+  domain: string;
+  client_endpoint: string;
+  auth_mode: string;
+  application_token: string | null;
+  access_token: string | null;
+  refresh_token: string | null;
+  expires_at: number | null;
+  status: string;
+  rate_limit: string | null;
+  installed_at: number;
+  updated_at: number;
+}
+
+/** A `bots` row. */
+export interface BotRow {
+  member_id: string;
+  code: string;
+  bot_id: number;
+  api: string;
+  event_mode: string;
+  bot_token: string | null;
+  registered_at: number;
+}
+
+/** A `commands` row. */
+export interface CommandRow {
+  member_id: string;
+  bot_code: string;
+  command: string;
+  command_id: number;
+}
+
+/** The columns of an `inbox` row the store hands out. */
+export interface InboxRow {
+  key: string;
+  member_id: string;
+  dialogue_key: string;
+  payload: string;
+  received_at: number;
+}
+
+/** An `outbox` row; `outbox_dead` rows add `reason`. */
+export interface OutboxRow {
+  id: number;
+  member_id: string;
+  dialogue_key: string;
+  method: string;
+  params: string;
+  idempotency_key: string;
+  attempts: number;
+  not_before: number;
+  created_at: number;
+}
+
+/** A live `state` row. */
+export interface StateRow {
+  value: string;
+  version: number;
+  expires_at: number | null;
+}
+
+const PORTAL_COLUMNS = [
+  'member_id', 'domain', 'client_endpoint', 'auth_mode', 'application_token', 'access_token',
+  'refresh_token', 'expires_at', 'status', 'rate_limit', 'installed_at', 'updated_at',
+];
+const BOT_COLUMNS = ['member_id', 'code', 'bot_id', 'api', 'event_mode', 'bot_token', 'registered_at'];
+const OUTBOX_COLUMNS =
+  'id, member_id, dialogue_key, method, params, idempotency_key, attempts, not_before, created_at';
+
+// Whole-record upsert without REPLACE, which would delete and re-insert the row.
+function upsertSql(table: string, columns: readonly string[], keys: readonly string[]): string {
+  const updates = columns.filter((c) => !keys.includes(c)).map((c) => `${c} = excluded.${c}`);
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})
+    ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${updates.join(', ')}`;
+}
+
+/** Every statement the SQLite store runs, prepared once at open. */
+export function prepareStatements(db: Database) {
+  const q = <P extends unknown[] | object = unknown[], R = unknown>(sql: string) => db.prepare<P, R>(sql);
+  return {
+    getPortal: q<[string], PortalRow>('SELECT * FROM portals WHERE member_id = ?'),
+    listPortals: q<[], PortalRow>('SELECT * FROM portals ORDER BY member_id'),
+    savePortal: q<PortalRow>(upsertSql('portals', PORTAL_COLUMNS, ['member_id'])),
+    updateTokens: q<[string, string, number, number, string, string]>(
+      `UPDATE portals SET access_token = ?, refresh_token = ?, expires_at = ?, updated_at = ?
+       WHERE member_id = ? AND refresh_token = ?`,
+    ),
+    setPortalStatus: q<[string, number, string]>('UPDATE portals SET status = ?, updated_at = ? WHERE member_id = ?'),
+    deletePortal: q<[string]>('DELETE FROM portals WHERE member_id = ?'),
+    deletePortalBots: q<[string]>('DELETE FROM bots WHERE member_id = ?'),
+    deletePortalCommands: q<[string]>('DELETE FROM commands WHERE member_id = ?'),
+    deletePortalOffsets: q<[string]>('DELETE FROM offsets WHERE member_id = ?'),
+    saveBot: q<BotRow>(upsertSql('bots', BOT_COLUMNS, ['member_id', 'code'])),
+    listAllBots: q<[], BotRow>('SELECT * FROM bots ORDER BY member_id, code'),
+    listBots: q<[string], BotRow>('SELECT * FROM bots WHERE member_id = ? ORDER BY code'),
+    deleteBot: q<[string, string]>('DELETE FROM bots WHERE member_id = ? AND code = ?'),
+    deleteBotCommands: q<[string, string]>('DELETE FROM commands WHERE member_id = ? AND bot_code = ?'),
+    saveCommand: q<CommandRow>(
+      upsertSql('commands', ['member_id', 'bot_code', 'command', 'command_id'], ['member_id', 'bot_code', 'command']),
+    ),
+    listCommands: q<[string], CommandRow>('SELECT * FROM commands WHERE member_id = ? ORDER BY bot_code, command'),
+    listBotCommands: q<[string, string], CommandRow>(
+      'SELECT * FROM commands WHERE member_id = ? AND bot_code = ? ORDER BY command',
+    ),
+    inboxAdd: q<InboxRow>(
+      `INSERT OR IGNORE INTO inbox (key, member_id, dialogue_key, payload, received_at)
+       VALUES (@key, @member_id, @dialogue_key, @payload, @received_at)`,
+    ),
+    inboxPending: q<[number], InboxRow>(
+      `SELECT key, member_id, dialogue_key, payload, received_at FROM inbox
+       WHERE done = 0 ORDER BY received_at, rowid LIMIT ?`,
+    ),
+    inboxDone: q<[number, string]>('UPDATE inbox SET done = 1, done_at = ? WHERE key = ? AND done = 0'),
+    inboxPrune: q<[number]>('DELETE FROM inbox WHERE done = 1 AND done_at < ?'),
+    outboxAdd: q<[string, string, string, string, string, number]>(
+      `INSERT INTO outbox (member_id, dialogue_key, method, params, idempotency_key, attempts, not_before, created_at)
+       VALUES (?, ?, ?, ?, ?, 0, 0, ?)`,
+    ),
+    // The head of a dialogue is its lowest id; a waiting head hides the rest of its dialogue.
+    outboxPending: q<[number, number], OutboxRow>(
+      `SELECT ${OUTBOX_COLUMNS} FROM outbox
+       WHERE id IN (SELECT MIN(id) FROM outbox GROUP BY member_id, dialogue_key) AND not_before <= ?
+       ORDER BY id LIMIT ?`,
+    ),
+    outboxDone: q<[number]>('DELETE FROM outbox WHERE id = ?'),
+    outboxRetry: q<[number, number]>('UPDATE outbox SET attempts = attempts + 1, not_before = ? WHERE id = ?'),
+    outboxBury: q<[string, number, number]>(
+      `INSERT INTO outbox_dead (${OUTBOX_COLUMNS}, reason, dead_at)
+       SELECT ${OUTBOX_COLUMNS}, ?, ? FROM outbox WHERE id = ?`,
+    ),
+    outboxDeadList: q<[number], OutboxRow & { reason: string }>(
+      `SELECT ${OUTBOX_COLUMNS}, reason FROM outbox_dead ORDER BY dead_at DESC, id DESC LIMIT ?`,
+    ),
+    getState: q<[string, number], StateRow>(
+      'SELECT value, version, expires_at FROM state WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)',
+    ),
+    insertState: q<[string, string, number | null, number], { version: number }>(
+      `INSERT INTO state (key, value, version, expires_at) VALUES (?, ?, 1, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = state.version + 1,
+         expires_at = excluded.expires_at
+       WHERE state.expires_at IS NOT NULL AND state.expires_at <= ?
+       RETURNING version`,
+    ),
+    updateState: q<[string, number | null, string, number, number], { version: number }>(
+      `UPDATE state SET value = ?, version = version + 1, expires_at = ?
+       WHERE key = ? AND version = ? AND (expires_at IS NULL OR expires_at > ?)
+       RETURNING version`,
+    ),
+    deleteState: q<[string]>('DELETE FROM state WHERE key = ?'),
+    getOffset: q<[string, number], { position: number }>('SELECT position FROM offsets WHERE member_id = ? AND bot_id = ?'),
+    setOffset: q<[string, number, number]>(
+      `INSERT INTO offsets (member_id, bot_id, position) VALUES (?, ?, ?)
+       ON CONFLICT (member_id, bot_id) DO UPDATE SET position = excluded.position`,
+    ),
+  };
+}
+
+/** The prepared statements of one connection. */
+export type Statements = ReturnType<typeof prepareStatements>;

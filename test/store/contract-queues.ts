@@ -1,0 +1,137 @@
+import { expect } from 'chai';
+import type { OutboxItem } from '../../src/store/types.js';
+import type { Harness } from './harness.js';
+import { makeInbox, makeReply } from './records.js';
+
+const keys = (items: Array<{ key: string }>): string[] => items.map((i) => i.key);
+const labels = (items: OutboxItem[]): string[] => items.map((i) => i.idempotencyKey);
+
+/** Inbox dedupe and the outbox's per-dialogue order, retries and dead letters. */
+export function queueContract(h: Harness): void {
+  describe('inbox', () => {
+    it('stores a new key and refuses a duplicate without storing it', async () => {
+      expect(await h.store.inboxAdd(makeInbox())).to.equal(true);
+      expect(await h.store.inboxAdd(makeInbox({ payload: '{"text":"again"}' }))).to.equal(false);
+      expect(await h.store.inboxPending(10)).to.deep.equal([makeInbox()]);
+    });
+
+    it('lists pending items oldest first (insertion order on ties), up to the limit', async () => {
+      await h.store.inboxAdd(makeInbox({ key: 'late', receivedAt: 3 }));
+      await h.store.inboxAdd(makeInbox({ key: 'tie-1', receivedAt: 2 }));
+      await h.store.inboxAdd(makeInbox({ key: 'early', receivedAt: 1 }));
+      await h.store.inboxAdd(makeInbox({ key: 'tie-2', receivedAt: 2 }));
+      expect(keys(await h.store.inboxPending(10))).to.deep.equal(['early', 'tie-1', 'tie-2', 'late']);
+      expect(keys(await h.store.inboxPending(2))).to.deep.equal(['early', 'tie-1']);
+      expect(await h.store.inboxPending(0)).to.deep.equal([]);
+    });
+
+    it('hides done items from pending but keeps their keys for dedupe', async () => {
+      await h.store.inboxAdd(makeInbox({ key: 'a' }));
+      await h.store.inboxAdd(makeInbox({ key: 'b' }));
+      await h.store.inboxDone('a');
+      await h.store.inboxDone('unknown');
+      expect(keys(await h.store.inboxPending(10))).to.deep.equal(['b']);
+      expect(await h.store.inboxAdd(makeInbox({ key: 'a' }))).to.equal(false);
+    });
+
+    it('prunes only done keys handled before the cutoff, then accepts them again', async () => {
+      await h.store.inboxAdd(makeInbox({ key: 'old', receivedAt: 1 }));
+      await h.store.inboxAdd(makeInbox({ key: 'recent', receivedAt: 1 }));
+      await h.store.inboxAdd(makeInbox({ key: 'open', receivedAt: 1 }));
+      await h.store.inboxDone('old');
+      const oldDoneAt = h.now;
+      h.now += 100;
+      await h.store.inboxDone('recent');
+      expect(await h.store.inboxPrune(oldDoneAt)).to.equal(0);
+      expect(await h.store.inboxPrune(oldDoneAt + 1)).to.equal(1);
+      expect(await h.store.inboxAdd(makeInbox({ key: 'old' }))).to.equal(true);
+      expect(await h.store.inboxAdd(makeInbox({ key: 'recent' }))).to.equal(false);
+      expect(await h.store.inboxPrune(h.now + 1_000_000)).to.equal(1);
+      expect(keys(await h.store.inboxPending(10))).to.deep.equal(['open', 'old']);
+    });
+
+    it('copies items out', async () => {
+      await h.store.inboxAdd(makeInbox());
+      (await h.store.inboxPending(1))[0]!.payload = 'mutated';
+      expect(await h.store.inboxPending(1)).to.deep.equal([makeInbox()]);
+    });
+  });
+
+  describe('outbox', () => {
+    it('assigns increasing ids and stamps attempts 0, notBefore 0 and createdAt from the clock', async () => {
+      const first = await h.store.outboxAdd(makeReply());
+      h.now += 1;
+      const second = await h.store.outboxAdd(makeReply({ dialogueKey: 'chat2' }));
+      expect(second).to.be.greaterThan(first);
+      expect(await h.store.outboxPending(10, h.now)).to.deep.equal([
+        { ...makeReply(), id: first, attempts: 0, notBefore: 0, createdAt: h.now - 1 },
+        { ...makeReply({ dialogueKey: 'chat2' }), id: second, attempts: 0, notBefore: 0, createdAt: h.now },
+      ]);
+    });
+
+    it('returns only the head of each dialogue, in id order; done moves the next one up', async () => {
+      const a1 = await h.store.outboxAdd(makeReply({ dialogueKey: 'A', idempotencyKey: 'a1' }));
+      await h.store.outboxAdd(makeReply({ dialogueKey: 'B', idempotencyKey: 'b1' }));
+      await h.store.outboxAdd(makeReply({ dialogueKey: 'A', idempotencyKey: 'a2' }));
+      await h.store.outboxAdd(makeReply({ dialogueKey: 'B', idempotencyKey: 'b2' }));
+      expect(labels(await h.store.outboxPending(10, h.now))).to.deep.equal(['a1', 'b1']);
+      await h.store.outboxDone(a1);
+      expect(labels(await h.store.outboxPending(10, h.now))).to.deep.equal(['b1', 'a2']);
+      expect(labels(await h.store.outboxPending(1, h.now))).to.deep.equal(['b1']);
+      expect(await h.store.outboxPending(0, h.now)).to.deep.equal([]);
+    });
+
+    it('keeps a dialogue waiting behind a head that waits for its retry', async () => {
+      const a1 = await h.store.outboxAdd(makeReply({ dialogueKey: 'A', idempotencyKey: 'a1' }));
+      await h.store.outboxAdd(makeReply({ dialogueKey: 'A', idempotencyKey: 'a2' }));
+      await h.store.outboxAdd(makeReply({ dialogueKey: 'B', idempotencyKey: 'b1' }));
+      await h.store.outboxRetry(a1, h.now + 500);
+      expect(labels(await h.store.outboxPending(10, h.now + 499))).to.deep.equal(['b1']);
+      const ready = await h.store.outboxPending(10, h.now + 500);
+      expect(labels(ready)).to.deep.equal(['a1', 'b1']);
+      expect(ready[0]).to.include({ attempts: 1, notBefore: h.now + 500 });
+      await h.store.outboxRetry(a1, h.now + 900);
+      expect((await h.store.outboxPending(10, h.now + 900))[0]).to.include({ attempts: 2, notBefore: h.now + 900 });
+    });
+
+    it('treats the same dialogueKey on two portals as two dialogues', async () => {
+      await h.store.outboxAdd(makeReply({ memberId: 'm-1', idempotencyKey: 'p1' }));
+      await h.store.outboxAdd(makeReply({ memberId: 'm-2', idempotencyKey: 'p2' }));
+      expect(labels(await h.store.outboxPending(10, h.now))).to.deep.equal(['p1', 'p2']);
+    });
+
+    it('moves a dead item to the dead letters with its reason, unblocking its dialogue', async () => {
+      const a1 = await h.store.outboxAdd(makeReply({ dialogueKey: 'A', idempotencyKey: 'a1' }));
+      await h.store.outboxAdd(makeReply({ dialogueKey: 'A', idempotencyKey: 'a2' }));
+      await h.store.outboxRetry(a1, 0);
+      await h.store.outboxDead(a1, 'ACCESS_DENIED');
+      await h.store.outboxDead(12345, 'unknown id is ignored');
+      expect(labels(await h.store.outboxPending(10, h.now))).to.deep.equal(['a2']);
+      expect(await h.store.outboxDeadList(10)).to.deep.equal([
+        { ...makeReply({ dialogueKey: 'A', idempotencyKey: 'a1' }), id: a1, attempts: 1, notBefore: 0, createdAt: h.now, reason: 'ACCESS_DENIED' },
+      ]);
+    });
+
+    it('lists dead letters newest first, up to the limit', async () => {
+      const ids: number[] = [];
+      for (const k of ['x', 'y', 'z']) ids.push(await h.store.outboxAdd(makeReply({ dialogueKey: k, idempotencyKey: k })));
+      await h.store.outboxDead(ids[1]!, 'first');
+      h.now += 10;
+      await h.store.outboxDead(ids[0]!, 'second');
+      await h.store.outboxDead(ids[2]!, 'second, same time, higher id');
+      expect(labels(await h.store.outboxDeadList(10))).to.deep.equal(['z', 'x', 'y']);
+      expect(labels(await h.store.outboxDeadList(1))).to.deep.equal(['z']);
+      expect(await h.store.outboxPending(10, h.now)).to.deep.equal([]);
+    });
+
+    it('forgets a done item: later retry or dead calls do not bring it back', async () => {
+      const id = await h.store.outboxAdd(makeReply());
+      await h.store.outboxDone(id);
+      await h.store.outboxRetry(id, 0);
+      await h.store.outboxDead(id, 'late');
+      expect(await h.store.outboxPending(10, h.now)).to.deep.equal([]);
+      expect(await h.store.outboxDeadList(10)).to.deep.equal([]);
+    });
+  });
+}
+
