@@ -109,7 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const v = raw as Record<ConfigVariable, string>;
   const problems: string[] = [];
   const port = Number(v.PORT);
-  if (port < 1 || port > 65535) problems.push('PORT: must be between 1 and 65535');
+  if (port > 65535) problems.push('PORT: must be between 0 (any free port) and 65535');
   if ((v.B24_CLIENT_ID === undefined) !== (v.B24_CLIENT_SECRET === undefined)) {
     problems.push('B24_CLIENT_ID / B24_CLIENT_SECRET: set both or neither');
   }

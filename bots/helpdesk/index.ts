@@ -1,0 +1,91 @@
+import { Attach, END, Keyboard, defineBot, defineDialogue, retry } from '../../src/index.js';
+
+/** The data one ticket collects, step by step. */
+interface Ticket {
+  subject: string;
+  description: string;
+  priority: string;
+}
+
+const PRIORITIES: Readonly<Record<string, string>> = { low: 'Low', normal: 'Normal', high: 'High' };
+const BTN = 'ticket_btn';
+const cancelKeyboard = new Keyboard().command('Cancel', BTN, 'cancel', { colorToken: 'alert' });
+
+/** Subject → description → priority (keyboard) → confirm (Submit/Cancel) → summary attachment. */
+export const ticket = defineDialogue<Ticket>({
+  name: 'ticket',
+  start: 'subject',
+  initial: () => ({ subject: '', description: '', priority: '' }),
+  steps: {
+    subject: {
+      enter: (ctx) => ctx.reply({ text: 'New ticket. What is the subject? (/cancel stops at any step)', keyboard: cancelKeyboard }),
+      text: (ctx, t) => {
+        if (ctx.text.trim().length < 3) return retry('The subject needs at least 3 characters. What is the subject?');
+        t.subject = ctx.text.trim();
+        return 'description';
+      },
+    },
+    description: {
+      enter: (ctx) => ctx.reply({ text: 'Describe the problem in one message.', keyboard: cancelKeyboard }),
+      text: (ctx, t) => {
+        t.description = ctx.text.trim();
+        return 'priority';
+      },
+    },
+    priority: {
+      enter: (ctx) => ctx.reply({
+        text: 'How urgent is it?',
+        keyboard: Object.entries(PRIORITIES)
+          .reduce((kb, [value, label]) => kb.command(label, BTN, value, { display: 'LINE' }), new Keyboard())
+          .row()
+          .command('Cancel', BTN, 'cancel', { colorToken: 'alert' }),
+      }),
+      text: () => retry('Please press one of the buttons: Low, Normal or High.'),
+      button: (_ctx, t, value) => {
+        if (!(value in PRIORITIES)) return retry('Please press one of the buttons: Low, Normal or High.');
+        t.priority = value;
+        return 'confirm';
+      },
+    },
+    confirm: {
+      enter: (ctx) => ctx.reply({
+        text: 'Submit this ticket?',
+        keyboard: new Keyboard()
+          .command('Submit', BTN, 'submit', { colorToken: 'primary', display: 'LINE' })
+          .command('Cancel', BTN, 'cancel', { colorToken: 'alert', display: 'LINE' }),
+      }),
+      text: () => retry('Press Submit or Cancel.'),
+      button: async (ctx, t, value) => {
+        if (value !== 'submit') return retry('Press Submit or Cancel.');
+        const count = ((await ctx.session.get<number>('tickets')) ?? 0) + 1;
+        await ctx.session.set('tickets', count);
+        const id = `HD-${ctx.user.id}-${count}`;
+        await ctx.reply({
+          text: `Ticket ${id} submitted. We will get back to you.`,
+          attach: new Attach({ colorToken: 'primary' })
+            .message(`[B]${id}: ${t.subject}[/B]`)
+            .grid([
+              { name: 'Priority', value: PRIORITIES[t.priority] ?? t.priority, display: 'LINE' },
+              { name: 'Author', value: ctx.user.name, display: 'LINE' },
+            ])
+            .delimiter()
+            .message(t.description),
+        });
+        return END;
+      },
+    },
+  },
+  onCancel: (ctx) => ctx.reply('Ticket cancelled.'),
+});
+
+/** HelpDesk: `/ticket` opens a ticket through a multi-step dialogue. */
+export const helpdesk = defineBot({
+  code: 'helpdesk',
+  properties: { name: 'HelpDesk', color: 'mint', workPosition: 'Opens support tickets' },
+  commands: [{ name: 'ticket', title: { en: 'Open a support ticket', de: 'Support-Ticket öffnen' } }],
+})
+  .dialogue(ticket)
+  .command('ticket', (ctx) => ctx.dialogue.enter('ticket'))
+  .command('cancel', (ctx) => ctx.reply('Nothing to cancel.'))
+  .join((ctx) => ctx.reply('Hi! Type /ticket to open a support ticket.'))
+  .text(null, (ctx) => ctx.reply('Type /ticket to open a support ticket.'));

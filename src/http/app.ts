@@ -1,0 +1,62 @@
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { BotkitError, HttpError } from '../errors.js';
+import type { Intake } from '../intake/intake.js';
+import type { Logger } from '../log.js';
+import { readEventBody, type BodyLimits } from './body.js';
+
+/** What the HTTP adapter needs. */
+export interface HttpAppOptions {
+  intake: Intake;
+  log: Logger;
+  /** Body of `GET /healthz`. */
+  health(): Record<string, unknown> | Promise<Record<string, unknown>>;
+  limits?: BodyLimits;
+  /** Extra routes (admin page, metrics) mounted before the 404 handler. */
+  extend?(app: Express): void;
+}
+
+/**
+ * The thin HTTP adapter: it reads the body, hands it to the intake and writes the status. Every refusal
+ * is a JSON body `{ "error": "<CODE>", "message": "..." }` and one log line.
+ *
+ * @example
+ * const app = createHttpApp({ intake, log, health: () => ({ status: 'ok' }) });
+ * app.listen(3000);
+ */
+export function createHttpApp(opts: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  const events: RequestHandler = async (req, res) => {
+    const body = await readEventBody(req, opts.limits);
+    const result = await opts.intake.accept(body);
+    res.status(result.status).json(result.body);
+  };
+  app.post('/events', events);
+  app.post('/install', events);
+  app.get('/healthz', async (_req, res) => {
+    res.json(await opts.health());
+  });
+  opts.extend?.(app);
+  app.use((req, _res, next) => next(new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`)));
+  app.use(errorHandler(opts.log));
+  return app;
+}
+
+function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const e = toHttpError(err);
+    const meta = { code: e.code, method: req.method, path: req.path, status: e.status };
+    if (e.status >= 500) log.error('request failed', { ...meta, err });
+    else log.warn(`request refused: ${e.message}`, meta);
+    if (res.headersSent) return;
+    res.status(e.status).json({ error: e.code, message: e.message });
+  };
+}
+
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof BotkitError) return new HttpError(500, err.code, err.message, { cause: err });
+  return new HttpError(500, 'INTERNAL', 'internal error', { cause: err });
+}

@@ -1,0 +1,52 @@
+import type { Request } from 'express';
+import { HttpError } from '../errors.js';
+import { parseJsonBody } from '../protocol/json-body.js';
+import { parsePhpForm, type FormLimits } from '../protocol/php-form.js';
+
+/** Limits of an event body. */
+export interface BodyLimits extends FormLimits {
+  /** Maximum body size in bytes. */
+  maxBytes?: number;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Reads the raw body up to `maxBytes`; a larger body is refused with 413 without buffering it all. */
+export async function readRawBody(req: Request, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > maxBytes) throw new HttpError(413, 'BODY_TOO_LARGE', `body exceeds ${maxBytes} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw new HttpError(413, 'BODY_TOO_LARGE', `body exceeds ${maxBytes} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function decodeText(raw: Buffer): string {
+  try {
+    return utf8.decode(raw);
+  } catch (e) {
+    throw new HttpError(400, 'BODY_MALFORMED', 'the body is not valid UTF-8', { cause: e });
+  }
+}
+
+/**
+ * Reads and parses an event body: PHP-bracket form (the platform's wire format) or JSON (the docs' own
+ * samples). Anything else is 415; empty or garbled bodies are 400; limits give 413/400.
+ */
+export async function readEventBody(req: Request, { maxBytes = 256 * 1024, ...limits }: BodyLimits = {}): Promise<Record<string, unknown>> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const charset = /charset=([^;]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded' && type !== 'application/json') {
+    throw new HttpError(415, 'BODY_UNSUPPORTED_TYPE', 'send application/x-www-form-urlencoded or application/json');
+  }
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new HttpError(415, 'BODY_UNSUPPORTED_TYPE', `charset ${charset} is not supported`);
+  }
+  const text = decodeText(await readRawBody(req, maxBytes));
+  if (text.trim() === '') throw new HttpError(400, 'BODY_MALFORMED', 'the body is empty');
+  return type === 'application/json' ? parseJsonBody(text, limits) : parsePhpForm(text, limits);
+}

@@ -1,0 +1,32 @@
+/**
+ * b24-botkit public API. Bot modules import from here only.
+ * @packageDocumentation
+ */
+export { defineBot, BotDefinition } from './router/bot.js';
+export type { BotOptions, CommandSpec, GroupPolicy } from './router/bot.js';
+export { Composer } from './router/composer.js';
+export type { Middleware, NextFunction, ContextOf, ErrorHandler } from './router/composer.js';
+export { Context } from './router/context.js';
+export type { Reply, PortalClient } from './router/context.js';
+export { defineDialogue, retry, END } from './router/dialogue.js';
+export type { Dialogue, DialogueSpec, Step, StepResult, Retry } from './router/dialogue.js';
+export type { DialogueControl } from './router/dialogue-control.js';
+export type { Session } from './router/session.js';
+export type { Texts } from './router/i18n.js';
+export { BotkitError, HttpError, ERROR_CODES } from './errors.js';
+export type { ErrorCode } from './errors.js';
+export type * from './protocol/events.js';
+export type { BotType, BotColor, BotProperties } from './protocol/outbound.js';
+export { createBotkit } from './server.js';
+export type { Botkit, BotkitOptions } from './server.js';
+export { loadConfig } from './config.js';
+export type { Config } from './config.js';
+export { createLogger } from './log.js';
+export { Keyboard } from './protocol/keyboard.js';
+export type { ButtonOptions, KeyboardJSON } from './protocol/keyboard.js';
+export { Attach } from './protocol/attach.js';
+export type { AttachJSON } from './protocol/attach.js';
+export { Menu } from './protocol/menu.js';
+export type { MenuJSON } from './protocol/menu.js';
+export * as bb from './protocol/bbcode.js';
+export type { OutgoingMessage } from './protocol/message.js';

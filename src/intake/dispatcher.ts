@@ -1,0 +1,107 @@
+import type { Logger } from '../log.js';
+import { dialogueKey, type BotEvent } from '../protocol/events.js';
+
+/** What the dispatcher needs. */
+export interface DispatcherOptions {
+  /** Runs the bot for one event. */
+  handle(event: BotEvent): Promise<void>;
+  /** Called after an event was handled (or its handler threw): marks it done in the inbox. */
+  done(key: string): Promise<void>;
+  /** How many dialogues run at once. */
+  concurrency: number;
+  log: Logger;
+  /** A handler running longer than this is logged as slow. */
+  slowMs?: number;
+  clock?: () => number;
+}
+
+interface Job {
+  key: string;
+  event: BotEvent;
+}
+
+/**
+ * Runs events one at a time per dialogue, in arrival order, and different dialogues concurrently up
+ * to a bound. A throwing handler is logged with the event type and portal and does not stop others.
+ *
+ * @example
+ * const d = new Dispatcher({ handle: runtime.handle, done: (k) => store.inboxDone(k), concurrency: 16, log });
+ * d.push(key, event);
+ */
+export class Dispatcher {
+  readonly #opts: DispatcherOptions;
+  readonly #clock: () => number;
+  readonly #queues = new Map<string, Job[]>();
+  readonly #ready: string[] = [];
+  readonly #pendingKeys = new Set<string>();
+  #running = 0;
+  #idleWaiters: Array<() => void> = [];
+
+  constructor(opts: DispatcherOptions) {
+    this.#opts = opts;
+    this.#clock = opts.clock ?? Date.now;
+  }
+
+  /** Queues an event. An event whose key is already queued or running is ignored. */
+  push(key: string, event: BotEvent): void {
+    if (this.#pendingKeys.has(key)) return;
+    this.#pendingKeys.add(key);
+    const dk = dialogueKey(event);
+    const queue = this.#queues.get(dk);
+    if (queue) {
+      queue.push({ key, event });
+      return;
+    }
+    this.#queues.set(dk, [{ key, event }]);
+    this.#ready.push(dk);
+    this.#pump();
+  }
+
+  /** Number of events queued or running. */
+  get size(): number {
+    return this.#pendingKeys.size;
+  }
+
+  /** Resolves when nothing is queued or running. */
+  idle(): Promise<void> {
+    if (this.#pendingKeys.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #pump(): void {
+    while (this.#running < this.#opts.concurrency && this.#ready.length > 0) {
+      const dk = this.#ready.shift() as string;
+      this.#running++;
+      void this.#runDialogue(dk);
+    }
+  }
+
+  async #runDialogue(dk: string): Promise<void> {
+    const queue = this.#queues.get(dk) ?? [];
+    const job = queue.shift();
+    if (job) await this.#runJob(job);
+    if (queue.length > 0) this.#ready.push(dk);
+    else this.#queues.delete(dk);
+    this.#running--;
+    this.#pump();
+    if (this.#pendingKeys.size === 0) for (const w of this.#idleWaiters.splice(0)) w();
+  }
+
+  async #runJob({ key, event }: Job): Promise<void> {
+    const started = this.#clock();
+    const meta = { type: event.type, memberId: event.memberId, botCode: event.bot.code, dialogId: event.chat.dialogId };
+    try {
+      await this.#opts.handle(event);
+    } catch (e) {
+      this.#opts.log.error('bot handler failed', { ...meta, err: e });
+    }
+    const ms = this.#clock() - started;
+    if (ms > (this.#opts.slowMs ?? 5000)) this.#opts.log.warn('slow bot handler', { ...meta, ms });
+    try {
+      await this.#opts.done(key);
+    } catch (e) {
+      this.#opts.log.error('could not mark event handled', { ...meta, err: e });
+    }
+    this.#pendingKeys.delete(key);
+  }
+}

@@ -1,0 +1,101 @@
+import { BotkitError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { PortalCaller } from '../router/runtime.js';
+import type { BotRecord, Store } from '../store/types.js';
+import type { Intake } from './intake.js';
+
+/** What a poller needs. */
+export interface PollerOptions {
+  store: Store;
+  client: PortalCaller;
+  intake: Intake;
+  log: Logger;
+  /** The idle interval (the docs recommend 5-30 s). */
+  idleMs: number;
+  /** Events per page (1-1000). */
+  limit?: number;
+}
+
+/** One fetch-mode bot's poll loop. */
+export interface Poller {
+  readonly botCode: string;
+  /** Stops after the current poll; resolves when the loop has exited. */
+  stop(): Promise<void>;
+}
+
+interface EventPage {
+  events: unknown[];
+  nextOffset: number;
+  hasMore: boolean;
+}
+
+function readPage(result: unknown): EventPage {
+  const r = (result ?? {}) as Partial<Record<keyof EventPage, unknown>>;
+  if (!Array.isArray(r.events) || typeof r.nextOffset !== 'number') {
+    throw new BotkitError('B24_BAD_RESPONSE', 'imbot.v2.Event.get answered without events/nextOffset');
+  }
+  return { events: r.events, nextOffset: r.nextOffset, hasMore: r.hasMore === true };
+}
+
+function apiCode(e: unknown): string | undefined {
+  const code = (e as { apiCode?: unknown } | null)?.apiCode;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Starts polling `imbot.v2.Event.get` for one bot: fast while events flow, backing off to the idle
+ * interval when the queue is empty, and exponentially (capped at 60 s) on errors. The offset is
+ * persisted only after the page is safely in the inbox. `BOT_NOT_FOUND` means the bot was deleted: its
+ * record is removed and the loop ends.
+ */
+export function startPoller(bot: BotRecord, opts: PollerOptions): Poller {
+  const fastMs = Math.min(250, opts.idleMs);
+  let delay = 0;
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  let timer: NodeJS.Timeout | null = null;
+
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => {
+    wake = resolve;
+    timer = setTimeout(resolve, ms);
+  });
+
+  async function pollOnce(): Promise<number> {
+    const offset = await opts.store.getOffset(bot.memberId, bot.botId);
+    const params: Record<string, unknown> = { botId: bot.botId, limit: opts.limit ?? 100 };
+    if (bot.botToken !== null) params['botToken'] = bot.botToken;
+    if (offset > 0) params['offset'] = offset;
+    const page = readPage(await opts.client.call(bot.memberId, 'imbot.v2.Event.get', params));
+    const portal = await opts.store.getPortal(bot.memberId);
+    if (portal && page.events.length > 0) await opts.intake.acceptFetched(portal, page.events);
+    if (page.nextOffset !== offset) await opts.store.setOffset(bot.memberId, bot.botId, page.nextOffset);
+    return page.hasMore ? 0 : page.events.length > 0 ? fastMs : Math.min(opts.idleMs, Math.max(fastMs, delay * 2));
+  }
+
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        delay = await pollOnce();
+      } catch (e) {
+        if (apiCode(e) === 'BOT_NOT_FOUND') {
+          opts.log.warn('bot deleted on the portal; polling stopped', { memberId: bot.memberId, botCode: bot.code });
+          await opts.store.deleteBot(bot.memberId, bot.code);
+          return;
+        }
+        delay = Math.min(60_000, Math.max(1000, delay * 2));
+        opts.log.warn('event poll failed', { memberId: bot.memberId, botCode: bot.code, retryInMs: delay, err: e });
+      }
+      if (!stopped && delay > 0) await sleep(delay);
+    }
+  })();
+
+  return {
+    botCode: bot.code,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      wake?.();
+      await loop;
+    },
+  };
+}

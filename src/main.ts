@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { loadConfig } from './config.js';
+import { BotkitError } from './errors.js';
+import { createLogger } from './log.js';
+import { createBotkit } from './server.js';
+
+// `npm start` entry: .env (when present) → config → server. SIGTERM/SIGINT drain and exit 0.
+if (existsSync('.env')) process.loadEnvFile('.env');
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (e) {
+    if (e instanceof BotkitError && e.code === 'CONFIG_INVALID') {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const log = createLogger({ level: config.logLevel });
+  const kit = await createBotkit({ config, log });
+  await kit.start();
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    kit.stop(10_000).then(
+      () => process.exit(0),
+      (e: unknown) => {
+        log.error('shutdown failed', { err: e });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,96 @@
+import type { BotProperties, BotType } from '../protocol/outbound.js';
+import { Composer } from './composer.js';
+import type { Dialogue } from './dialogue.js';
+import type { Texts } from './i18n.js';
+
+/** A slash command a bot declares. Titles and hints become the platform's `LANG`/`title` entries. */
+export interface CommandSpec {
+  /** Latin letters, digits, `_` and `-`; no slash, no spaces. */
+  name: string;
+  /** Shown in the command list, per language (`{ en: 'Echo', de: 'Echo' }`) or one string for `en`. */
+  title?: string | Readonly<Record<string, string>>;
+  /** Parameter hint shown after the command, per language or one string for `en`. */
+  params?: string | Readonly<Record<string, string>>;
+  /** Hidden commands are not suggested but still run (buttons use them). */
+  hidden?: boolean;
+  /** Usable in any chat, even where the bot is not a member. */
+  common?: boolean;
+}
+
+/** Who a bot answers in group chats. */
+export type GroupPolicy = 'addressed' | 'all';
+
+/** Everything a bot module declares besides its handlers. */
+export interface BotOptions {
+  /** Unique per portal: latin letters, digits, `_`. */
+  code: string;
+  type?: BotType;
+  properties: BotProperties;
+  commands?: readonly CommandSpec[];
+  /** Reply texts per language, for `ctx.t(key)`. */
+  texts?: Texts;
+  /** Language used when the event's language has no text. Default `en`. */
+  fallbackLanguage?: string;
+  /**
+   * In group chats, answer only messages addressed to the bot (a mention; commands always count) or
+   * everything. Default `addressed`, `all` for supervisor and personal bots.
+   */
+  groupMessages?: GroupPolicy;
+}
+
+/**
+ * A bot: its declaration plus a {@link Composer} of handlers. Export one from a module in `bots/`
+ * (a named export) and the server loads, registers and routes to it.
+ *
+ * @example
+ * export const echo = defineBot({ code: 'echo', properties: { name: 'Echo' }, commands: [{ name: 'echo', title: 'Echo' }] })
+ *   .command('echo', (ctx) => ctx.answer(ctx.event.command.params))
+ *   .text(null, (ctx) => ctx.reply(ctx.text));
+ */
+export class BotDefinition extends Composer {
+  readonly options: Readonly<BotOptions>;
+  readonly #dialogues = new Map<string, Dialogue<never>>();
+
+  constructor(options: BotOptions) {
+    super();
+    this.options = options;
+  }
+
+  /** The bot's code. */
+  get code(): string {
+    return this.options.code;
+  }
+
+  /** The effective group policy. */
+  get groupPolicy(): GroupPolicy {
+    const type = this.options.type ?? 'bot';
+    return this.options.groupMessages ?? (type === 'supervisor' || type === 'personal' ? 'all' : 'addressed');
+  }
+
+  /** Adds a dialogue: its steps run before the handlers added after it; its button and cancel commands get registered. */
+  dialogue<S>(d: Dialogue<S>): this {
+    this.#dialogues.set(d.name, d as unknown as Dialogue<never>);
+    return this.use(d.middleware());
+  }
+
+  /** Dialogues by name. */
+  get dialogues(): ReadonlyMap<string, Dialogue<never>> {
+    return this.#dialogues;
+  }
+
+  /** Declared commands plus the hidden button and cancel commands of its dialogues. */
+  get commands(): CommandSpec[] {
+    const out = new Map<string, CommandSpec>();
+    for (const c of this.options.commands ?? []) out.set(c.name.toLowerCase(), c);
+    for (const d of this.#dialogues.values()) {
+      if (!out.has(d.buttonCommand)) out.set(d.buttonCommand, { name: d.buttonCommand, hidden: true });
+      for (const c of d.cancelCommands) if (!out.has(c)) out.set(c, { name: c, title: { en: 'Cancel' } });
+    }
+    return [...out.values()];
+  }
+}
+
+/** Declares a bot. See {@link BotDefinition}. */
+export function defineBot(options: BotOptions): BotDefinition {
+  return new BotDefinition(options);
+}

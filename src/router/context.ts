@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import { BotkitError } from '../errors.js';
+import { dialogueKey, type BotEvent, type EventChat, type EventUser } from '../protocol/events.js';
+import { normalizeMessage, type OutgoingMessage } from '../protocol/message.js';
+import type { BotIdentity, BotProtocol, RestCall, WireMessage } from '../protocol/outbound.js';
+import type { DialogueControl } from './dialogue-control.js';
+import type { Translator } from './i18n.js';
+import type { Session } from './session.js';
+
+/** Where replies go: the durable outbox in production (same signature as `Outbox.enqueue`). */
+export interface ReplySink {
+  enqueue(item: { memberId: string; dialogueKey: string; method: string; params: Record<string, unknown>; idempotencyKey: string }): Promise<unknown>;
+}
+
+/** A REST client bound to the event's portal. */
+export interface PortalClient {
+  /** Calls any REST method on this portal (rate-limited, authenticated). */
+  call<T = unknown>(method: string, params?: Record<string, unknown>): Promise<T>;
+}
+
+/** What a context needs from the runtime. Built once per event by the runtime. */
+export interface ContextDeps {
+  protocol: BotProtocol;
+  identity: BotIdentity;
+  sink: ReplySink;
+  client: PortalClient;
+  userSession: Session;
+  chatSession: Session;
+  translate: Translator;
+  /** Builds the dialogue control for a context (it needs the context to ask a step's question). */
+  dialogue: (ctx: Context) => DialogueControl;
+}
+
+/** Something a bot can send: plain text or a message with keyboard, attachment, menu. */
+export type Reply = string | OutgoingMessage;
+
+/**
+ * The per-event context handed to every middleware: the typed event, who and where, a client bound to
+ * the portal, sessions, dialogue control, and reply helpers. Helpers that cannot work for the event
+ * (e.g. `answer` outside a command) throw `CONTEXT_UNSUPPORTED`.
+ *
+ * @example
+ * bot.command('echo', (ctx) => ctx.answer(ctx.event.command.params || 'Nothing to echo'));
+ */
+export class Context<E extends BotEvent = BotEvent> {
+  /** The typed event. Narrowed by the router helpers (`on`, `command`, `text`, `join`). */
+  readonly event: E;
+  /** The RegExp match of a `text(/re/)` route, or the whole text for `text(null)`. */
+  match: RegExpMatchArray | null = null;
+  readonly #deps: ContextDeps;
+  #dialogue: DialogueControl | undefined;
+
+  constructor(event: E, deps: ContextDeps) {
+    this.event = event;
+    this.#deps = deps;
+  }
+
+  /** The user who caused the event. */
+  get user(): EventUser {
+    return this.event.user;
+  }
+
+  /** The chat the event happened in. */
+  get chat(): EventChat {
+    return this.event.chat;
+  }
+
+  /** Where replies go (`"<userId>"` for a private dialogue, `"chat<N>"` for a group). */
+  get dialogId(): string {
+    return this.event.chat.dialogId;
+  }
+
+  /** The event's language, two letters. */
+  get language(): string {
+    return this.event.language;
+  }
+
+  /** The message text for message events, `''` otherwise. */
+  get text(): string {
+    return this.event.type === 'message' || this.event.type === 'message_edit' ? this.event.message.text : '';
+  }
+
+  /** A REST client bound to this portal, for any method the helpers do not cover. */
+  get client(): PortalClient {
+    return this.#deps.client;
+  }
+
+  /** Key-value state of this user with this bot (survives restarts). */
+  get session(): Session {
+    return this.#deps.userSession;
+  }
+
+  /** Key-value state of this chat with this bot, shared by its members. */
+  get chatSession(): Session {
+    return this.#deps.chatSession;
+  }
+
+  /** Starts, inspects or cancels the multi-step dialogue of this user in this chat. */
+  get dialogue(): DialogueControl {
+    this.#dialogue ??= this.#deps.dialogue(this as unknown as Context);
+    return this.#dialogue;
+  }
+
+  /** Looks up a text in the bot's `texts` by the event's language, with `{name}` placeholders filled. */
+  t(key: string, vars: Readonly<Record<string, string | number>> = {}): string {
+    return this.#deps.translate(this.language, key, vars);
+  }
+
+  /** Posts a message into this chat. Resolves with the new message id once the portal confirmed it. */
+  async reply(message: Reply): Promise<number | null> {
+    const wire = toWire(message);
+    const key = randomUUID();
+    const result = await this.#send(this.#deps.protocol.send(this.#deps.identity, this.dialogId, wire, key), key);
+    return this.#deps.protocol.parseMessageId(result);
+  }
+
+  /** Answers the command this event carries, in the chat where it was run. */
+  async answer(message: Reply): Promise<void> {
+    const e = this.event;
+    if (e.type !== 'command') throw new BotkitError('CONTEXT_UNSUPPORTED', `answer() needs a command event, got ${e.type}`);
+    const cmd = { commandId: e.command.id, messageId: e.messageId, dialogId: this.dialogId };
+    await this.#send(this.#deps.protocol.answer(this.#deps.identity, cmd, toWire(message)), randomUUID());
+  }
+
+  /** Replaces the text (and keyboard/attachment) of one of the bot's messages. */
+  async update(messageId: number, message: Reply): Promise<void> {
+    await this.#send(this.#deps.protocol.update(this.#deps.identity, messageId, toWire(message)), randomUUID());
+  }
+
+  /** Deletes one of the bot's messages. */
+  async delete(messageId: number): Promise<void> {
+    await this.#send(this.#deps.protocol.delete(this.#deps.identity, messageId), randomUUID());
+  }
+
+  /** Shows "bot is typing" in this chat. */
+  async typing(): Promise<void> {
+    await this.#send(this.#deps.protocol.typing(this.#deps.identity, this.dialogId), randomUUID());
+  }
+
+  /** Sets a reaction (v2 code such as `like`) on a message; defaults to the event's message. */
+  async react(reaction: string, messageId?: number): Promise<void> {
+    const id = messageId ?? eventMessageId(this.event);
+    if (id === null) throw new BotkitError('CONTEXT_UNSUPPORTED', `react() needs a message id for a ${this.event.type} event`);
+    await this.#send(this.#deps.protocol.react(this.#deps.identity, id, reaction), randomUUID());
+  }
+
+  #send(call: RestCall, idempotencyKey: string): Promise<unknown> {
+    return this.#deps.sink.enqueue({
+      memberId: this.event.memberId,
+      dialogueKey: dialogueKey(this.event),
+      method: call.method,
+      params: call.params,
+      idempotencyKey,
+    });
+  }
+}
+
+function toWire(message: Reply): WireMessage {
+  return normalizeMessage(message);
+}
+
+function eventMessageId(e: BotEvent): number | null {
+  switch (e.type) {
+    case 'message':
+    case 'message_edit':
+      return e.message.id;
+    case 'command':
+      return e.messageId;
+    case 'reaction':
+    case 'message_delete':
+      return e.messageId;
+    default:
+      return null;
+  }
+}

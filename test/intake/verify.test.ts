@@ -1,0 +1,39 @@
+import { expect } from 'chai';
+import { HttpError } from '../../src/errors.js';
+import { authenticateEvent, secretsEqual } from '../../src/intake/verify.js';
+import type { PortalRecord } from '../../src/store/types.js';
+
+const portal: PortalRecord = {
+  memberId: 'm1', domain: 'acme.bitrix24.com', clientEndpoint: 'https://acme.bitrix24.com/rest/', authMode: 'oauth',
+  applicationToken: 'secret-token', accessToken: 'a', refreshToken: 'r', expiresAt: 0, status: 'active', rateLimit: null,
+  installedAt: 0, updatedAt: 0,
+};
+
+function code(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).to.be.instanceOf(HttpError).and.to.have.property('status', 401);
+    return (e as HttpError).code;
+  }
+  return 'accepted';
+}
+
+describe('intake/verify', () => {
+  const now = 1_772_100_000_000;
+  it('accepts the stored token and refuses others, unknown portals and stale events', () => {
+    const env = { memberId: 'm1', applicationToken: 'secret-token', ts: now / 1000 };
+    expect(code(() => authenticateEvent(env, portal, { maxAgeS: 0, now }))).to.equal('accepted');
+    expect(code(() => authenticateEvent({ ...env, applicationToken: 'secret-tokeX' }, portal, { maxAgeS: 0, now }))).to.equal('EVENT_FORGED');
+    expect(code(() => authenticateEvent({ ...env, applicationToken: '' }, portal, { maxAgeS: 0, now }))).to.equal('EVENT_FORGED');
+    expect(code(() => authenticateEvent(env, null, { maxAgeS: 0, now }))).to.equal('EVENT_UNKNOWN_PORTAL');
+    expect(code(() => authenticateEvent({ ...env, ts: now / 1000 - 600 }, portal, { maxAgeS: 300, now }))).to.equal('EVENT_STALE');
+    expect(code(() => authenticateEvent({ ...env, ts: now / 1000 - 600 }, portal, { maxAgeS: 0, now }))).to.equal('accepted');
+  });
+
+  it('compares secrets of different lengths without throwing', () => {
+    expect(secretsEqual('a', 'a')).to.equal(true);
+    expect(secretsEqual('a', 'ab')).to.equal(false);
+    expect(secretsEqual('', '')).to.equal(true);
+  });
+});
