@@ -28,7 +28,7 @@ export const ERROR_CODES = {
   B24_BAD_RESPONSE: 'The portal answered with something that is not the expected JSON.',
   MESSAGE_TOO_LONG: 'A message text exceeds the platform limit (20,000 characters).',
   KEYBOARD_OVERSIZE: 'A keyboard exceeds the platform limit (30 KB).',
-  ATTACH_OVERSIZE: 'An attachment exceeds the platform limit (60,000 characters serialized).',
+  ATTACH_OVERSIZE: 'An attachment exceeds the platform limit (30 KB or 60,000 characters serialized).',
   MENU_OVERSIZE: 'A context menu exceeds the platform limit (30 KB).',
   CONTEXT_UNSUPPORTED: 'A context helper was called for an event it cannot serve (e.g. answer() outside a command).',
   NEXT_CALLED_TWICE: 'A middleware called next() more than once.',
@@ -42,6 +42,10 @@ export const ERROR_CODES = {
   KEYBOARD_INVALID: 'A keyboard button is malformed (no text, not exactly one action, bad command, colour or link).',
   ATTACH_INVALID: 'An attachment block is malformed (missing required field, bad colour, link or display).',
   MENU_INVALID: 'A context menu item is malformed (no text, not exactly one action, bad command or link).',
+  B24_HOST_REFUSED: 'The portal URL is not https to a host in B24_PORTAL_HOSTS; nothing was sent.',
+  OUTBOX_STOPPED: 'The outbox is draining: the reply was persisted and will be sent after the next start().',
+  EMULATOR_USAGE: 'The emulator scripted API was asked for something that does not exist (user, bot, chat, message, button).',
+  EMULATOR_TIMEOUT: 'The emulator did not see the awaited bot messages before the timeout.',
 } as const;
 
 /** A stable error code from {@link ERROR_CODES}. */

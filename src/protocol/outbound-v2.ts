@@ -1,3 +1,4 @@
+import { BotkitError } from '../errors.js';
 import { pick, readId, type BotIdentity, type BotProtocol, type RestCall, type WireMessage } from './outbound.js';
 
 function auth(bot: BotIdentity): Record<string, unknown> {
@@ -5,6 +6,7 @@ function auth(bot: BotIdentity): Record<string, unknown> {
 }
 
 function fields(msg: Partial<WireMessage>): Record<string, unknown> {
+  if (msg.menu !== undefined) throw new BotkitError('MESSAGE_INVALID', 'context menus exist only in the classic API (B24_BOT_API=v1)');
   const f: Record<string, unknown> = {};
   if (msg.text !== undefined) f['message'] = msg.text;
   if (msg.keyboard !== undefined) f['keyboard'] = msg.keyboard;
