@@ -12,11 +12,12 @@ const PINO_LEVEL: Record<string, number> = { error: 50, warn: 40, info: 30, http
 const SECRET_KEY = /(token|secret|password|^auth$|^auth_id$|^refresh_id$|webhook_?code|^cookie$|^authorization$)/i;
 const WEBHOOK_PATH = /(\/rest\/\d+\/)[^/\s?#"']+/g;
 const SECRET_PARAM = /\b(auth|access_token|refresh_token|application_token|client_secret|botToken|code|token)=([^&\s"']+)/gi;
+const SECRET_JSON = /("(?:[a-z_]*token|[a-z_]*secret|password|auth_id|refresh_id)"\s*:\s*")[^"]*"/gi;
 const MAX_DEPTH = 6;
 
 /** Replaces secrets inside a free-form string: webhook codes in URL paths and secret query params. */
 export function redactString(text: string): string {
-  return text.replace(WEBHOOK_PATH, '$1***').replace(SECRET_PARAM, '$1=***');
+  return text.replace(WEBHOOK_PATH, '$1***').replace(SECRET_PARAM, '$1=***').replace(SECRET_JSON, '$1***"');
 }
 
 /** Deep-copies `value` with every secret-looking key masked and every string scrubbed. */

@@ -97,6 +97,7 @@ export class Dispatcher {
     }
     const ms = this.#clock() - started;
     if (ms > (this.#opts.slowMs ?? 5000)) this.#opts.log.warn('slow bot handler', { ...meta, ms });
+    else this.#opts.log.debug('event handled', { ...meta, ms });
     try {
       await this.#opts.done(key);
     } catch (e) {

@@ -51,8 +51,10 @@ export function createIntake(opts: IntakeOptions): Intake {
       payload: JSON.stringify(event),
       receivedAt: clock(),
     });
-    if (added) dispatcher.push(key, event);
-    else log.debug('duplicate event ignored', { key, type: event.type, memberId: event.memberId });
+    if (added) {
+      log.debug('event accepted', { key, type: event.type, memberId: event.memberId, botCode: event.bot.code, dialogId: event.chat.dialogId });
+      dispatcher.push(key, event);
+    } else log.debug('duplicate event ignored', { key, type: event.type, memberId: event.memberId });
     return added;
   }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BotkitError } from '../errors.js';
 import { BOT_COLORS } from '../protocol/outbound.js';
-import { BotDefinition } from '../router/bot.js';
+import { isBotDefinition, type BotDefinition } from '../router/bot.js';
 
 /** A bot module found on disk. */
 export interface LoadedBot {
@@ -89,7 +89,7 @@ export async function loadBots(dir: string): Promise<Map<string, BotDefinition>>
     } catch (e) {
       throw new BotkitError('BOT_DEFINITION_INVALID', `${rel}: cannot be loaded: ${(e as Error).message}`, { cause: e });
     }
-    const defs = Object.values(mod).filter((v): v is BotDefinition => v instanceof BotDefinition);
+    const defs = Object.values(mod).filter(isBotDefinition);
     if (defs.length === 0) throw new BotkitError('BOT_DEFINITION_INVALID', `${rel}: exports no bot (use a named export of defineBot(...))`);
     for (const definition of defs) found.push({ file: rel, definition });
   }

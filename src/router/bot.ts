@@ -47,7 +47,18 @@ export interface BotOptions {
  *   .command('echo', (ctx) => ctx.answer(ctx.event.command.params))
  *   .text(null, (ctx) => ctx.reply(ctx.text));
  */
+const BRAND = Symbol.for('b24-botkit.BotDefinition');
+
+/**
+ * True for a bot definition, also one created by another copy of this module (a second install of the
+ * package, or a test runner that loads sources twice), where `instanceof` would say no.
+ */
+export function isBotDefinition(value: unknown): value is BotDefinition {
+  return value instanceof BotDefinition || (typeof value === 'object' && value !== null && BRAND in value);
+}
+
 export class BotDefinition extends Composer {
+  readonly [BRAND] = true;
   readonly options: Readonly<BotOptions>;
   readonly #dialogues = new Map<string, Dialogue<never>>();
 

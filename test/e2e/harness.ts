@@ -6,6 +6,9 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { encodePhpForm } from '../../src/protocol/php-form.js';
+import type { BotDefinition } from '../../src/router/bot.js';
+import { openStore } from '../../src/store/index.js';
+import type { Store } from '../../src/store/types.js';
 import { createBotkit, type Botkit } from '../../src/server.js';
 
 /** A running server + emulator pair over loopback, with a fresh SQLite directory. */
@@ -31,6 +34,10 @@ export interface StackOptions {
   log?: Logger;
   /** Install the app right away (OAuth). Default true. */
   install?: boolean;
+  /** Wraps the SQLite store (fault injection). */
+  wrapStore?: (store: Store) => Store;
+  /** Bot definitions; default: the modules in `bots/`. */
+  bots?: ReadonlyMap<string, BotDefinition>;
 }
 
 const quiet = createLogger({ silent: true });
@@ -57,13 +64,19 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
   const config = loadConfig(env);
   const log = opts.log ?? quiet;
+  const make = (c: Config): Promise<Botkit> => {
+    const store = openStore({ dataDir });
+    return createBotkit({ config: c, log, store: opts.wrapStore ? opts.wrapStore(store) : store, ...(opts.bots ? { bots: opts.bots } : {}) });
+  };
   const stack: Stack = {
     emu, dataDir, config,
-    kit: await createBotkit({ config, log }),
+    kit: await make(config),
     url: '',
     async restart() {
       await stack.kit.stop(2000);
-      stack.kit = await createBotkit({ config, log });
+      // Same port and public URL: the portal keeps sending events to the registered handler URL.
+      const port = new URL(stack.url).port;
+      stack.kit = await make(loadConfig({ ...env, PORT: port, PUBLIC_URL: stack.url }));
       stack.url = await stack.kit.start();
     },
     async close() {

@@ -1,0 +1,75 @@
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { request } from 'undici';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+
+interface Child {
+  proc: ChildProcess;
+  url: string;
+}
+
+function startChild(env: Record<string, string>): Promise<Child> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/e2e/fixtures/server-child.ts'], {
+    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout?.on('data', (chunk: Buffer) => {
+      out += String(chunk);
+      const m = /READY (\S+)/.exec(out);
+      if (m?.[1]) resolve({ proc, url: m[1] });
+    });
+    proc.once('exit', (code) => reject(new Error(`child exited early with ${code}: ${out}`)));
+  });
+}
+
+function exited(proc: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve(proc.exitCode) : proc.once('exit', (c) => resolve(c))));
+}
+
+describe('e2e intake: crash after ack, before handling', function () {
+  this.timeout(60_000);
+  let emu: Emulator;
+  let dataDir: string;
+  const children: ChildProcess[] = [];
+
+  before(async () => {
+    emu = await startEmulator({ rateLimit: null });
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'botkit-crash-'));
+  });
+  after(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await emu.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('handles the acknowledged event exactly once after SIGKILL and restart; SIGTERM exits 0', async () => {
+    const base = {
+      HOST: '127.0.0.1', DATA_DIR: dataDir, B24_PORTAL_HOSTS: '127.0.0.1:*', LOG_LEVEL: 'error',
+      B24_CLIENT_ID: 'local.emulator.app', B24_CLIENT_SECRET: 'emulator-secret', B24_OAUTH_URL: emu.oauthUrl,
+    };
+    const first = await startChild({ ...base, PORT: '0', HANG: '1' });
+    children.push(first.proc);
+    const port = new URL(first.url).port;
+    expect((await emu.portal.install(`${first.url}/install`)).status).to.equal(200);
+    const sent = await emu.portal.sendMessage({ from: 1, to: 'slow', text: 'survive me' });
+    expect(sent.deliveries.map((d) => d.status)).to.deep.equal([200]);
+    first.proc.kill('SIGKILL');
+    await exited(first.proc);
+    expect(emu.portal.messages({ botCode: 'slow' })).to.have.length(0);
+
+    const second = await startChild({ ...base, PORT: port, PUBLIC_URL: first.url });
+    children.push(second.proc);
+    const [reply] = await emu.portal.waitForMessages(1, { botCode: 'slow' }, 15_000);
+    expect(reply?.text).to.equal('handled: survive me');
+
+    const health = await request(`${second.url}/healthz`);
+    expect(((await health.body.json()) as { pending: number }).pending).to.equal(0);
+    second.proc.kill('SIGTERM');
+    expect(await exited(second.proc)).to.equal(0);
+    expect(emu.portal.messages({ botCode: 'slow' })).to.have.length(1);
+  });
+});
