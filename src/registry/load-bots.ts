@@ -27,10 +27,12 @@ function problemsOf(def: BotDefinition): string[] {
     out.push(`color "${color}" is not one of ${BOT_COLORS.join(', ')}`);
   }
   const seen = new Set<string>();
-  for (const c of def.commands) {
-    if (!COMMAND_RE.test(c.name)) out.push(`command "${c.name}" must be latin letters, digits, _ or - (no spaces, no slash)`);
+  for (const c of o.commands ?? []) {
     if (seen.has(c.name.toLowerCase())) out.push(`command "${c.name}" is declared twice`);
     seen.add(c.name.toLowerCase());
+  }
+  for (const c of def.commands) {
+    if (!COMMAND_RE.test(c.name)) out.push(`command "${c.name}" must be latin letters, digits, _ or - (no spaces, no slash)`);
     if (!c.hidden && c.title === undefined) out.push(`command "${c.name}" needs a title (or hidden: true)`);
   }
   return out;
