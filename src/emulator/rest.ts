@@ -1,0 +1,66 @@
+import type { Core } from './core.js';
+import type { Params } from './params.js';
+import { PortalError } from './portal-error.js';
+import type { PortalState } from './portal-state.js';
+
+/** Who is calling: an OAuth app user (with the app's `client_id`) or an incoming webhook's user. */
+export interface Caller {
+  kind: 'oauth' | 'webhook';
+  userId: number;
+  /** The OAuth app's client id; null for webhooks. */
+  clientId: string | null;
+  /** The operating-budget identity: the app, or the webhook. */
+  budgetKey: string;
+}
+
+/** Everything a REST method handler may use. */
+export interface MethodContext {
+  core: Core;
+  portal: PortalState;
+  caller: Caller;
+  /** The method name as registered. */
+  method: string;
+}
+
+/** A REST method: params in, `result` out; throws {@link PortalError} for error answers. */
+export type MethodHandler = (ctx: MethodContext, params: Params) => unknown;
+
+/** The result of one method call with its operating-time view. */
+export interface Invocation {
+  result: unknown;
+  operating: { operating: number; resetAt: number };
+}
+
+/** REST methods by name; lookup ignores case (`imbot.message.add` and `IMBOT.MESSAGE.ADD` are one). */
+export class MethodTable {
+  readonly #methods = new Map<string, { name: string; handler: MethodHandler }>();
+
+  /** Registers handlers by method name. */
+  register(handlers: Record<string, MethodHandler>): void {
+    for (const [name, handler] of Object.entries(handlers)) this.#methods.set(name.toLowerCase(), { name, handler });
+  }
+
+  get(name: string): { name: string; handler: MethodHandler } | undefined {
+    return this.#methods.get(name.toLowerCase());
+  }
+
+  /**
+   * Runs one method with the operating-time budget (facts §7.2): a blocked method answers
+   * `429 OPERATION_TIME_LIMIT`; a call that runs is charged to the caller and method.
+   */
+  async invoke(base: Omit<MethodContext, 'method'>, name: string, params: Params): Promise<Invocation> {
+    const entry = this.get(name);
+    if (!entry) throw new PortalError('ERROR_METHOD_NOT_FOUND', 'Method not found!');
+    const key = `${base.caller.budgetKey}|${entry.name.toLowerCase()}`;
+    const now = base.core.clock();
+    const before = base.portal.operating.state(key, now);
+    if (before.blocked) throw new PortalError('OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.');
+    let result: unknown;
+    try {
+      result = await entry.handler({ ...base, method: entry.name }, params);
+    } finally {
+      base.portal.operating.charge(key, entry.name, now);
+    }
+    return { result, operating: base.portal.operating.state(key, now) };
+  }
+}

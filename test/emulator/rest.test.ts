@@ -1,0 +1,123 @@
+import { expect } from 'chai';
+import { FormData, request } from 'undici';
+import type { Emulator } from '../../src/emulator/index.js';
+import { call, emulator, result, type Encoding } from './helpers.js';
+
+describe('emulator REST transport', () => {
+  let emu: Emulator;
+  let hook: string;
+
+  beforeEach(async () => {
+    emu = await emulator({ rateLimit: null });
+    hook = emu.portal.createWebhook({ userId: 1 });
+  });
+  afterEach(() => emu.close());
+
+  it('serves webhook calls and answers NO_AUTH_FOUND for a wrong code or user', async () => {
+    expect(hook).to.match(new RegExp(`^${emu.url}/rest/1/[0-9a-f]{16}/$`));
+    const ok = await call(hook, 'user.current');
+    expect(ok.status).to.equal(200);
+    expect(result(ok)).to.include({ ID: '1', NAME: 'John', LAST_NAME: 'Smith' });
+    expect(ok.body['time']).to.have.keys('start', 'finish', 'duration', 'processing', 'date_start', 'date_finish', 'operating', 'operating_reset_at');
+    const wrongCode = await call(hook.replace(/\/[0-9a-f]{16}\/$/, '/0000000000000000/'), 'user.current');
+    expect(wrongCode.status).to.equal(401);
+    expect(wrongCode.body).to.deep.equal({ error: 'NO_AUTH_FOUND', error_description: 'Wrong authorization data' });
+    const wrongUser = await call(hook.replace('/rest/1/', '/rest/2/'), 'user.current');
+    expect(wrongUser.body['error']).to.equal('NO_AUTH_FOUND');
+    expect(emu.portal.requests().map((r) => r.auth)).to.deep.equal(['webhook', 'webhook', 'webhook']);
+    expect(emu.portal.requests()[0]?.path).to.equal('/rest/1/***/user.current');
+  });
+
+  it('accepts the .json suffix and answers 404 ERROR_METHOD_NOT_FOUND for unknown methods', async () => {
+    expect((await call(hook, 'user.current.json')).status).to.equal(200);
+    const missing = await call(hook, 'crm.deal.list');
+    expect(missing.status).to.equal(404);
+    expect(missing.body['error']).to.equal('ERROR_METHOD_NOT_FOUND');
+  });
+
+  it('answers NO_AUTH_FOUND to an OAuth call without auth', async () => {
+    const res = await call(emu.portal.clientEndpoint, 'profile');
+    expect(res.status).to.equal(401);
+    expect(res.body['error']).to.equal('NO_AUTH_FOUND');
+    expect(emu.portal.requests()[0]?.auth).to.equal('none');
+  });
+
+  for (const encoding of ['json', 'form', 'query'] as Encoding[]) {
+    it(`reads params from a ${encoding} body (auth included), nested keys and numeric-key lists`, async () => {
+      const { accessToken } = emu.portal.issueTokens();
+      const base = emu.portal.clientEndpoint;
+      const reg = await call(base, 'imbot.v2.Bot.register', {
+        auth: accessToken, fields: { code: `b_${encoding}`, properties: { name: 'Form Bot' } },
+      }, encoding);
+      expect(reg.status, JSON.stringify(reg.body)).to.equal(200);
+      const botId = (result(reg)['bot'] as { id: number }).id;
+      const sent = await call(base, 'imbot.v2.Chat.Message.send', {
+        auth: accessToken, botId, dialogId: '1',
+        fields: { message: 'pick one', keyboard: [{ TEXT: 'Yes', COMMAND: 'yes' }, { TYPE: 'NEWLINE' }, { TEXT: 'No', COMMAND: 'no' }] },
+      }, encoding);
+      expect(sent.status, JSON.stringify(sent.body)).to.equal(200);
+      const [msg] = emu.portal.messages();
+      expect(msg?.keyboard).to.deep.equal({ BOT_ID: botId, BUTTONS: [{ TEXT: 'Yes', COMMAND: 'yes' }, { TYPE: 'NEWLINE' }, { TEXT: 'No', COMMAND: 'no' }] });
+      expect(emu.portal.requests()[0]?.auth).to.equal('oauth');
+    });
+  }
+
+  it('reads a multipart body with bracket keys', async () => {
+    const form = new FormData();
+    form.append('fields[code]', 'multi');
+    form.append('fields[botToken]', 'tok');
+    form.append('fields[properties][name]', 'Multi');
+    const res = await request(`${hook}imbot.v2.Bot.register`, { method: 'POST', body: form });
+    expect(res.statusCode).to.equal(200);
+    const body = (await res.body.json()) as { result: { bot: { code: string } } };
+    expect(body.result.bot.code).to.equal('multi');
+  });
+
+  it('answers 400 INVALID_REQUEST to malformed JSON', async () => {
+    const res = await request(`${hook}user.current`, { method: 'POST', body: '{"a":', headers: { 'content-type': 'application/json' } });
+    expect(res.statusCode).to.equal(400);
+    expect(((await res.body.json()) as { error: string }).error).to.equal('INVALID_REQUEST');
+  });
+
+  it('keeps extra portals apart: own webhooks, own bots, own counters', async () => {
+    const other = emu.createPortal({ plan: 'enterprise' });
+    const otherHook = other.createWebhook();
+    expect(otherHook).to.match(new RegExp(`^${emu.url}/p/1/rest/1/`));
+    expect((await call(otherHook.replace('/p/1/', '/'), 'user.current')).body['error']).to.equal('NO_AUTH_FOUND');
+    await call(otherHook, 'imbot.v2.Bot.register', { fields: { code: 'x', botToken: 't', properties: { name: 'X' } } });
+    expect(other.bots().map((b) => b.code)).to.deep.equal(['x']);
+    expect(emu.portal.bots()).to.deep.equal([]);
+    expect(other.counters().requests).to.equal(1);
+    expect(emu.portal.counters().byMethod).to.deep.equal({ 'user.current': 1 });
+    expect(emu.portals()).to.have.length(2);
+  });
+
+  it('notifies request listeners and counts statuses and errors', async () => {
+    const seen: string[] = [];
+    const off = emu.portal.onRequest((e) => seen.push(`${e.method}:${e.status}`));
+    await call(hook, 'user.current');
+    await call(hook, 'nope.nope');
+    off();
+    await call(hook, 'user.current');
+    expect(seen).to.deep.equal(['user.current:200', 'nope.nope:404']);
+    const c = emu.portal.counters();
+    expect(c.requests).to.equal(3);
+    expect(c.byStatus).to.deep.equal({ 200: 2, 404: 1 });
+    expect(c.errors).to.deep.equal({ ERROR_METHOD_NOT_FOUND: 1 });
+  });
+
+  it('serves the chat page and lets a person write as user 1', async () => {
+    await call(hook, 'imbot.v2.Bot.register', { fields: { code: 'echo', botToken: 't', properties: { name: 'Echo' } } });
+    const page = await request(`${emu.url}/`);
+    const html = await page.body.text();
+    expect(page.statusCode).to.equal(200);
+    expect(html).to.include('<td>echo</td>').and.include('name="text"');
+    const post = await request(`${emu.url}/ui/send`, {
+      method: 'POST', body: 'to=echo&text=%3Cb%3Ehello%3C%2Fb%3E', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(post.statusCode).to.equal(303);
+    await post.body.dump();
+    const after = await (await request(`${emu.url}/`)).body.text();
+    expect(after).to.include('&#60;b&#62;hello&#60;/b&#62;');
+  });
+});
