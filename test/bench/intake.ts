@@ -1,0 +1,77 @@
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { benchBody } from './intake-body.js';
+
+/** One measured number of the intake benchmark. */
+export interface IntakeMeasure {
+  name: string;
+  value: number;
+  unit: string;
+  target?: string;
+  pass?: boolean;
+}
+
+interface Server {
+  proc: ChildProcess;
+  url: string;
+}
+
+function startServer(kind: 'bare' | 'botkit'): Promise<Server> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/bench/intake-server.ts', kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout?.on('data', (c: Buffer) => {
+      out += String(c);
+      const m = /READY (\S+)/.exec(out);
+      if (m?.[1]) resolve({ proc, url: m[1] });
+    });
+    proc.once('exit', (code) => reject(new Error(`bench server ${kind} exited with ${code}`)));
+  });
+}
+
+let counter = 0;
+
+async function load(url: string, opts: { seconds: number; connections: number; rate?: number }): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${url}/events`,
+    method: 'POST',
+    connections: opts.connections,
+    duration: opts.seconds,
+    ...(opts.rate ? { overallRate: opts.rate } : {}),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    requests: [{ setupRequest: (req) => ({ ...req, body: benchBody(counter++) }) }],
+  });
+}
+
+async function measure(kind: 'bare' | 'botkit', seconds: number): Promise<{ rps: number; p99: number; non2xx: number }> {
+  const server = await startServer(kind);
+  try {
+    await load(server.url, { seconds: 1, connections: 20 });
+    const max = await load(server.url, { seconds, connections: 50 });
+    const paced = await load(server.url, { seconds, connections: 20, rate: 1000 });
+    return { rps: max.requests.average, p99: paced.latency.p99, non2xx: max.non2xx + paced.non2xx + max.errors + paced.errors };
+  } finally {
+    server.proc.kill('SIGKILL');
+  }
+}
+
+/**
+ * Intake throughput and ack latency of ONIMBOTV2MESSAGEADD bodies (~2 KB, unique message ids) against a
+ * bare express 5 route that only parses the same body, measured in the same run.
+ */
+export async function runIntakeBench({ quick = false }: { quick?: boolean } = {}): Promise<IntakeMeasure[]> {
+  const seconds = quick ? 3 : 8;
+  const bare = await measure('bare', seconds);
+  const ours = await measure('botkit', seconds);
+  const throughput = ours.rps / bare.rps;
+  const latency = ours.p99 / Math.max(1, bare.p99);
+  return [
+    { name: 'intake: bare express route req/s', value: Math.round(bare.rps), unit: 'req/s' },
+    { name: 'intake: botkit /events req/s', value: Math.round(ours.rps), unit: 'req/s' },
+    { name: 'intake: throughput ratio (botkit / bare)', value: +throughput.toFixed(2), unit: 'x', target: '>= 0.6', pass: throughput >= 0.6 },
+    { name: 'intake: p99 at 1,000 ev/s, bare', value: bare.p99, unit: 'ms' },
+    { name: 'intake: p99 at 1,000 ev/s, botkit', value: ours.p99, unit: 'ms' },
+    { name: 'intake: p99 ratio (botkit / bare)', value: +latency.toFixed(2), unit: 'x', target: '<= 2', pass: latency <= 2 },
+    { name: 'intake: non-2xx or errors (botkit)', value: ours.non2xx, unit: 'count', target: '0', pass: ours.non2xx === 0 },
+  ];
+}
