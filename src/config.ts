@@ -32,6 +32,8 @@ export interface Config {
   dispatchConcurrency: number;
   /** Idle dialogue state expires after this many seconds. */
   dialogueTtlS: number;
+  /** Password of the admin page (`/admin`); null disables it. */
+  adminToken: string | null;
 }
 
 /** The Bitrix24 cloud domains accepted as portal hosts when `B24_PORTAL_HOSTS` is not set. */
@@ -61,7 +63,21 @@ const VARIABLES = {
   EVENT_MAX_AGE_S: { type: 'string', pattern: '^[0-9]{1,7}$', default: '0' },
   DISPATCH_CONCURRENCY: { type: 'string', pattern: '^[1-9][0-9]{0,3}$', default: '16' },
   DIALOGUE_TTL_S: { type: 'string', pattern: '^[1-9][0-9]{0,8}$', default: '86400' },
+  ADMIN_TOKEN: { type: 'string', minLength: 16 },
 } as const;
+
+// What a value that fails its pattern should look like, for the error message.
+const HINTS: Partial<Record<ConfigVariable, string>> = {
+  PORT: 'a port number (0-65535)',
+  PUBLIC_URL: 'an http(s) URL such as https://bots.example.com',
+  B24_OAUTH_URL: 'an http(s) URL',
+  B24_WEBHOOK_URL: 'an incoming webhook URL such as https://acme.bitrix24.com/rest/1/abc123/',
+  B24_POLL_INTERVAL_MS: 'a number of milliseconds',
+  B24_RATE_LIMIT: 'standard, enterprise or <rate>/<burst> such as 5/250',
+  EVENT_MAX_AGE_S: 'a number of seconds (0 = off)',
+  DISPATCH_CONCURRENCY: 'a number from 1 to 9999',
+  DIALOGUE_TTL_S: 'a positive number of seconds',
+};
 
 /** Names of every environment variable the server reads. */
 export type ConfigVariable = keyof typeof VARIABLES;
@@ -80,8 +96,10 @@ const validate = ajv.compile<Record<ConfigVariable, string>>({
 function describe(errors: ErrorObject[]): string[] {
   return errors.map((e) => {
     const name = e.instancePath.replace(/^\//, '') || String(e.params['missingProperty'] ?? 'environment');
-    const allowed = e.keyword === 'enum' ? ` (one of: ${(e.params['allowedValues'] as string[]).join(', ')})` : '';
-    return `${name}: ${e.message ?? 'is invalid'}${allowed}`;
+    if (e.keyword === 'enum') return `${name}: must be one of ${(e.params['allowedValues'] as string[]).join(', ')}`;
+    const hint = HINTS[name as ConfigVariable];
+    if (e.keyword === 'pattern' && hint) return `${name}: must be ${hint}`;
+    return `${name}: ${e.message ?? 'is invalid'}`;
   });
 }
 
@@ -141,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventMaxAgeS: Number(v.EVENT_MAX_AGE_S),
     dispatchConcurrency: Number(v.DISPATCH_CONCURRENCY),
     dialogueTtlS: Number(v.DIALOGUE_TTL_S),
+    adminToken: v.ADMIN_TOKEN ?? null,
   };
 }
 

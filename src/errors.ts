@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   INSTALL_HOST_REFUSED: 'The install names a client_endpoint outside B24_PORTAL_HOSTS (403).',
   INSTALL_VERIFY_FAILED: 'The access token in the install event was not accepted by the portal (401).',
   NOT_FOUND: 'No such route (404).',
+  ADMIN_AUTH_REQUIRED: 'The admin page needs the ADMIN_TOKEN password (401).',
   INTERNAL: 'An unexpected server error (500).',
   B24_API_ERROR: 'The portal answered with an error object (see `apiCode`).',
   B24_QUERY_LIMIT: 'The portal refused the call with 503 QUERY_LIMIT_EXCEEDED after all retries.',

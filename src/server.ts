@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Dispatcher as UndiciDispatcher } from 'undici';
 import type { Express } from 'express';
 import type { Config } from './config.js';
+import { mountAdmin } from './http/admin.js';
 import { createHttpApp } from './http/app.js';
 import { Dispatcher } from './intake/dispatcher.js';
 import { createInstaller } from './intake/install.js';
@@ -107,6 +108,9 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
     intake,
     log,
     health: async () => ({ status: 'ok', portals: (await store.listPortals()).length, bots: [...bots.keys()], pending: dispatcher.size }),
+    extend: (a) => {
+      if (config.adminToken) mountAdmin(a, { token: config.adminToken, store, bots: [...bots.keys()], syncPortal, log });
+    },
   });
   let server: Server | null = null;
 

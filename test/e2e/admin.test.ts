@@ -1,0 +1,42 @@
+import { expect } from 'chai';
+import { request } from 'undici';
+import { startStack, type Stack } from './harness.js';
+
+const TOKEN = 'admin-password-0123456789';
+const auth = { authorization: `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}` };
+
+describe('e2e admin page', function () {
+  this.timeout(20_000);
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({ env: { ADMIN_TOKEN: TOKEN } });
+  });
+  after(async () => stack.close());
+
+  it('refuses without the password', async () => {
+    const res = await request(`${stack.url}/admin`);
+    expect(res.statusCode).to.equal(401);
+    expect(res.headers['www-authenticate']).to.contain('Basic');
+    expect(await res.body.json()).to.deep.equal({ error: 'ADMIN_AUTH_REQUIRED', message: 'admin password required' });
+  });
+
+  it('shows portals, bots and commands, and no secret', async () => {
+    const res = await request(`${stack.url}/admin`, { headers: auth });
+    expect(res.statusCode).to.equal(200);
+    const html = await res.body.text();
+    const portal = await stack.kit.store.getPortal(stack.emu.portal.memberId);
+    for (const part of [stack.emu.portal.memberId, 'echo', 'helpdesk', '/ticket#']) expect(html).to.contain(part);
+    for (const secret of [portal?.accessToken, portal?.refreshToken, portal?.applicationToken]) expect(html).to.not.contain(secret ?? '-');
+  });
+
+  it('re-syncs a portal: a bot forgotten locally is registered again', async () => {
+    const memberId = stack.emu.portal.memberId;
+    await stack.kit.store.deleteBot(memberId, 'poll');
+    const res = await request(`${stack.url}/admin/portals/${memberId}/sync`, { method: 'POST', headers: { ...auth, accept: 'application/json' } });
+    expect(res.statusCode).to.equal(200);
+    const report = (await res.body.json()) as { bots: Array<{ code: string; botId: number | null }> };
+    const poll = report.bots.find((b) => b.code === 'poll');
+    expect(poll?.botId).to.equal(stack.emu.portal.bots().find((b) => b.code === 'poll')?.id);
+    expect((await stack.kit.store.listCommands(memberId, 'poll')).map((c) => c.command)).to.include('poll');
+  });
+});
