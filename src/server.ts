@@ -96,9 +96,10 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
     }
   }
 
+  let started = false;
   async function syncPortal(memberId: string): Promise<SyncReport> {
     const report = await sync(memberId);
-    await startPollers(memberId);
+    if (started) await startPollers(memberId);
     return report;
   }
 
@@ -142,6 +143,7 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
       const { port } = server.address() as AddressInfo;
       const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
       if (config.port === 0 && publicUrl.endsWith(':0')) publicUrl = url;
+      started = true;
       outbox.start();
       await intake.resume();
       if (config.webhookUrl) await syncPortal(await ensureWebhookPortal(config.webhookUrl));

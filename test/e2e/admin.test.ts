@@ -40,3 +40,32 @@ describe('e2e admin page', function () {
     expect((await stack.kit.store.listCommands(memberId, 'poll')).map((c) => c.command)).to.include('poll');
   });
 });
+
+describe('e2e bots CLI', function () {
+  this.timeout(30_000);
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack();
+  });
+  after(async () => stack.close());
+
+  it('lists and re-syncs from another process on the same data directory', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const env = { ...process.env, ...Object.fromEntries(Object.entries({
+      DATA_DIR: stack.dataDir, B24_PORTAL_HOSTS: '127.0.0.1:*', B24_CLIENT_ID: 'local.emulator.app',
+      B24_CLIENT_SECRET: 'emulator-secret', B24_OAUTH_URL: stack.emu.oauthUrl, PUBLIC_URL: stack.url,
+    })) };
+    const run = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/bots.ts', ...args], { env });
+    const list = JSON.parse((await run('list')).stdout) as { portals: Array<{ memberId: string; registered: Array<{ code: string }> }> };
+    expect(list.portals[0]?.memberId).to.equal(stack.emu.portal.memberId);
+    expect(list.portals[0]?.registered.map((b) => b.code)).to.include.members(['echo', 'helpdesk', 'poll']);
+    const before = stack.emu.portal.requests().length;
+    const synced = JSON.parse((await run('sync')).stdout) as Array<{ bots: Array<{ code: string; botId: number }> }>;
+    expect(synced[0]?.bots.map((b) => b.code)).to.include('echo');
+    expect(stack.emu.portal.requests().length, 'nothing was missing, nothing registered').to.equal(before);
+    const err = await run('frobnicate').then(() => null, (e: { stderr: string; code: number }) => e);
+    expect(err?.code).to.equal(1);
+    expect(err?.stderr).to.contain('usage: npm run bots');
+  });
+});
