@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BotkitError } from '../errors.js';
-import { dialogueKey, type BotEvent, type EventChat, type EventUser } from '../protocol/events.js';
+import { dialogueKey, type BotApi, type BotEvent, type EventChat, type EventUser } from '../protocol/events.js';
 import { normalizeMessage, type OutgoingMessage } from '../protocol/message.js';
 import type { BotIdentity, BotProtocol, RestCall, WireMessage } from '../protocol/outbound.js';
 import type { DialogueControl } from './dialogue-control.js';
@@ -53,6 +53,16 @@ export class Context<E extends BotEvent = BotEvent> {
   constructor(event: E, deps: ContextDeps) {
     this.event = event;
     this.#deps = deps;
+  }
+
+  /** The bot the event is addressed to: its id on this portal, code and API generation. */
+  get bot(): { id: number; code: string; api: BotApi } {
+    return { id: this.#deps.identity.botId, code: this.event.bot.code, api: this.#deps.protocol.api };
+  }
+
+  /** The portal: its stable `member_id` and current host. */
+  get portal(): { memberId: string; domain: string } {
+    return { memberId: this.event.memberId, domain: this.event.domain };
   }
 
   /** The user who caused the event. */
