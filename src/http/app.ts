@@ -27,6 +27,7 @@ export function createHttpApp(opts: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('etag', false);
 
   const events: RequestHandler = async (req, res) => {
     const body = await readEventBody(req, opts.limits);

@@ -1,4 +1,3 @@
-import qs from 'qs';
 import { HttpError } from '../errors.js';
 
 /** A parsed form value: strings, nested null-prototype maps, or arrays for `a[]=` lists. */
@@ -20,71 +19,77 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * Parses a PHP-style form body (`data[PARAMS][MESSAGE]=hi&auth[application_token]=x`) into
- * null-prototype objects. Numeric keys stay object keys, `__proto__`/`constructor`/`prototype` keys
- * are refused, and limits are enforced with coded {@link HttpError}s (never silent truncation).
+ * null-prototype objects, the way PHP's `parse_str` reads what `http_build_query` wrote: numeric keys
+ * stay object keys (`data[BOT][45]` keeps `45`), `a[]` appends the next index, a repeated scalar key
+ * becomes an array (so a duplicated field is visible, never silently overwritten). Pairs with a
+ * `__proto__`/`constructor`/`prototype` key are dropped; limits, invalid percent-escapes, invalid UTF-8
+ * and keys that are both a value and a map are refused with coded {@link HttpError}s.
  *
  * @example
  * parsePhpForm('data[BOT][45][BOT_CODE]=echo').data // { BOT: { '45': { BOT_CODE: 'echo' } } }
  */
 export function parsePhpForm(body: string, { maxParams = 1000, maxDepth = 12 }: FormLimits = {}): FormObject {
-  const pairs = countPairs(body);
-  if (pairs > maxParams) throw new HttpError(413, 'BODY_TOO_MANY_PARAMS', `more than ${maxParams} parameters`);
-  checkEscapes(body);
-  let parsed: unknown;
-  try {
-    parsed = qs.parse(body, {
-      parseArrays: false,
-      allowPrototypes: false,
-      plainObjects: true,
-      depth: maxDepth,
-      strictDepth: true,
-      parameterLimit: maxParams + 1,
-      allowDots: false,
-      charset: 'utf-8',
-      decoder: decodeComponent,
-    });
-  } catch (e) {
-    if (e instanceof HttpError) throw e;
-    if (e instanceof RangeError) throw new HttpError(400, 'BODY_TOO_DEEP', `brackets nest deeper than ${maxDepth}`);
-    throw new HttpError(400, 'BODY_MALFORMED', 'the form body cannot be parsed', { cause: e });
+  const root = Object.create(null) as FormObject;
+  let count = 0;
+  for (let start = 0; start < body.length;) {
+    let end = body.indexOf('&', start);
+    if (end === -1) end = body.length;
+    if (end > start) {
+      if (++count > maxParams) throw new HttpError(413, 'BODY_TOO_MANY_PARAMS', `more than ${maxParams} parameters`);
+      const eq = body.indexOf('=', start);
+      const split = eq !== -1 && eq < end;
+      const key = decodeComponent(body.slice(start, split ? eq : end));
+      if (key !== '') assign(root, keyPath(key, maxDepth), split ? decodeComponent(body.slice(eq + 1, end)) : '');
+    }
+    start = end + 1;
   }
-  return sanitize(parsed, 0) as FormObject;
+  return root;
 }
 
 function decodeComponent(text: string): string {
-  const plus = text.replace(/\+/g, ' ');
+  if (text.indexOf('%') === -1 && text.indexOf('+') === -1) return text;
   try {
-    return decodeURIComponent(plus);
+    return decodeURIComponent(text.indexOf('+') === -1 ? text : text.replace(/\+/g, ' '));
   } catch (e) {
     throw new HttpError(400, 'BODY_MALFORMED', 'the form body has an invalid percent-encoding', { cause: e });
   }
 }
 
-function countPairs(body: string): number {
-  if (body.length === 0) return 0;
-  let n = 1;
-  for (let i = 0; i < body.length; i++) if (body.charCodeAt(i) === 38 /* & */) n++;
-  return n;
-}
-
-function checkEscapes(body: string): void {
-  // qs silently keeps invalid escapes as literal text; an event body with them is not genuine.
-  if (/%(?![0-9a-fA-F]{2})/.test(body)) throw new HttpError(400, 'BODY_MALFORMED', 'invalid percent-escape in form body');
-}
-
-// qs with plainObjects gives null-prototype objects already; this pass drops forbidden keys that
-// survive as literal names (`constructor[prototype][x]`) and copies into fresh null-prototype maps.
-function sanitize(value: unknown, depth: number): FormValue {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map((v) => sanitize(v, depth + 1));
-  const out: FormObject = Object.create(null) as FormObject;
-  if (value !== null && typeof value === 'object') {
-    for (const key of Object.keys(value)) {
-      if (FORBIDDEN_KEYS.has(key)) continue;
-      out[key] = sanitize((value as Record<string, unknown>)[key], depth + 1);
-    }
+/** `a[b][]` → `['a', 'b', '']`. A `[` without `]` makes the whole key literal; text after the last `]` is ignored. */
+function keyPath(key: string, maxDepth: number): string[] {
+  const open = key.indexOf('[');
+  if (open === -1 || key.indexOf(']', open) === -1) return [key];
+  const path = open > 0 ? [key.slice(0, open)] : [];
+  for (let i = open; key.charCodeAt(i) === 91 /* [ */;) {
+    const close = key.indexOf(']', i + 1);
+    if (close === -1) break;
+    path.push(key.slice(i + 1, close));
+    if (path.length - 1 > maxDepth) throw new HttpError(400, 'BODY_TOO_DEEP', `brackets nest deeper than ${maxDepth}`);
+    i = close + 1;
   }
-  return out;
+  return path;
+}
+
+function conflict(path: readonly string[]): never {
+  throw new HttpError(400, 'BODY_MALFORMED', `form key ${path[0] ?? ''} is both a value and a map`);
+}
+
+function assign(root: FormObject, path: string[], value: string): void {
+  if (path.some((k) => FORBIDDEN_KEYS.has(k))) return;
+  let cur = root;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = path[i] === '' ? String(Object.keys(cur).length) : (path[i] as string);
+    const child = cur[key];
+    if (child === undefined) cur = cur[key] = Object.create(null) as FormObject;
+    else if (typeof child === 'object' && !Array.isArray(child)) cur = child;
+    else conflict(path);
+  }
+  const last = path[path.length - 1] === '' ? String(Object.keys(cur).length) : (path[path.length - 1] as string);
+  const existing = cur[last];
+  if (existing === undefined) cur[last] = value;
+  else if (typeof existing === 'string') cur[last] = [existing, value];
+  else if (Array.isArray(existing)) existing.push(value);
+  else conflict(path);
 }
 
 /**

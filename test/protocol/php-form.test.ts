@@ -71,3 +71,28 @@ describe('protocol/php-form', () => {
     expect(back.data.list['1']).to.equal('b');
   });
 });
+
+describe('protocol/php-form against qs (differential)', () => {
+  it('parses every http_build_query body exactly like qs with parseArrays off', async () => {
+    const { default: fc } = await import('fast-check');
+    const { default: qs } = await import('qs');
+    const key = fc.oneof(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,8}$/), fc.integer({ min: 0, max: 500 }).map(String));
+    const tree = fc.letrec((tie) => ({
+      node: fc.dictionary(key, fc.oneof({ depthSize: 'small' }, fc.string({ unit: 'binary', maxLength: 12 }), tie('node')), { maxKeys: 5 }),
+    })).node;
+    fc.assert(fc.property(tree, (value) => {
+      const body = encodePhpForm(value as Record<string, unknown>);
+      const ours = parsePhpForm(body, { maxParams: 10_000, maxDepth: 20 });
+      const theirs = qs.parse(body, { parseArrays: false, plainObjects: true, allowPrototypes: false, depth: 20, parameterLimit: 10_000 });
+      expect(JSON.parse(JSON.stringify(ours))).to.deep.equal(JSON.parse(JSON.stringify(theirs)));
+    }), { numRuns: 300 });
+  });
+
+  it('keeps duplicates and conflicts visible instead of overwriting', () => {
+    expect(JSON.parse(JSON.stringify(parsePhpForm('a=1&a=2')))).to.deep.equal({ a: ['1', '2'] });
+    expect(JSON.parse(JSON.stringify(parsePhpForm('a[]=1&a[]=2&b[x][]=3')))).to.deep.equal({ a: { 0: '1', 1: '2' }, b: { x: { 0: '3' } } });
+    const e = refused(() => parsePhpForm('a=1&a[b]=2'));
+    expect([e.status, e.code]).to.deep.equal([400, 'BODY_MALFORMED']);
+    expect(JSON.parse(JSON.stringify(parsePhpForm('a[b=1&c]d=2&e[f]g=3')))).to.deep.equal({ 'a[b': '1', 'c]d': '2', e: { f: '3' } });
+  });
+});
