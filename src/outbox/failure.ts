@@ -1,0 +1,40 @@
+import { BotkitError } from '../errors.js';
+import { redactString } from '../log.js';
+import {
+  B24ApiError, B24OperationTimeLimitError, B24QueryLimitError, B24TransportError,
+} from '../rest/errors.js';
+import { isRetrySafe } from '../rest/retry.js';
+
+/** What the outbox does with a reply whose send failed. */
+export type FailureAction =
+  | { kind: 'retry'; reason: string; /** Unix ms the portal named for the retry, if any. */ notBefore: number | null }
+  | { kind: 'dead'; reason: string };
+
+/** A short, secret-free description of an error for logs and the dead-letter table. */
+export function describeFailure(e: unknown): string {
+  if (e instanceof B24ApiError) return `${e.code} ${e.apiCode}: ${redactString(e.description || e.message)}`.slice(0, 500);
+  if (e instanceof BotkitError) return `${e.code}: ${redactString(e.message)}`.slice(0, 500);
+  return redactString(e instanceof Error ? e.message : String(e)).slice(0, 500);
+}
+
+/**
+ * Decides between retrying later and dead-lettering. Rate and time limits, network errors before
+ * sending and unknown (non-coded) errors are retried. An answer that may have come after the
+ * method ran (timeout, reset, 5xx, unreadable) is retried only when a second send cannot post
+ * twice (a v2 send with `templateId`); otherwise it is dead-lettered, never blindly re-sent.
+ * Portal refusals (4xx, auth, reinstall, unknown portal, refused host) are permanent.
+ */
+export function classifyFailure(e: unknown, method: string, params: Record<string, unknown>): FailureAction {
+  const reason = describeFailure(e);
+  if (e instanceof B24OperationTimeLimitError) return { kind: 'retry', reason, notBefore: e.resetAt };
+  if (e instanceof B24QueryLimitError) return { kind: 'retry', reason, notBefore: null };
+  const ambiguous = (e instanceof B24TransportError && e.maybeExecuted) || (e instanceof B24ApiError && e.status >= 500);
+  if (ambiguous) {
+    return isRetrySafe(method, params)
+      ? { kind: 'retry', reason, notBefore: null }
+      : { kind: 'dead', reason: `delivery unknown, not re-sent without an idempotency marker: ${reason}` };
+  }
+  if (e instanceof B24TransportError) return { kind: 'retry', reason, notBefore: null };
+  if (e instanceof BotkitError) return { kind: 'dead', reason };
+  return { kind: 'retry', reason, notBefore: null };
+}

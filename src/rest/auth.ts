@@ -1,0 +1,138 @@
+import { isAllowedPortalUrl, type HostPattern } from '../http/host-allowlist.js';
+import type { Logger } from '../log.js';
+import type { PortalRecord, PortalStore } from '../store/types.js';
+import {
+  B24ApiError, B24AuthError, B24HostRefusedError, B24PortalUnknownError, B24ReinstallRequiredError,
+} from './errors.js';
+import { postForm, type Transport } from './transport.js';
+
+/** The OAuth application whose tokens the client refreshes. */
+export interface OAuthApp {
+  clientId: string;
+  clientSecret: string;
+  /** The token endpoint (`B24_OAUTH_URL`); the only place `client_secret` is ever sent. */
+  oauthUrl: string;
+}
+
+/** Where one request goes and what it carries. */
+export interface RequestTarget {
+  url: string;
+  body: Record<string, unknown>;
+  /** The access token inside `body.auth` (OAuth), null for webhooks. */
+  token: string | null;
+}
+
+const METHOD_NAME = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/;
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
+}
+
+/** Throws {@link B24HostRefusedError} unless `url` is https to an allowed host (or loopback http). */
+export function assertAllowedUrl(url: string, hosts: readonly HostPattern[]): void {
+  if (!isAllowedPortalUrl(url, hosts)) throw new B24HostRefusedError(hostOf(url));
+}
+
+/** Refuses method names that could change the request path (`../`, `?`, `/`). */
+export function assertMethodName(method: string): void {
+  if (!METHOD_NAME.test(method)) {
+    throw new B24ApiError({ method: method.slice(0, 80), status: 0, apiCode: 'INVALID_METHOD_NAME', description: 'not a REST method name' });
+  }
+}
+
+/**
+ * Builds the request for `method` on `portal`: the webhook URL + method (the code is the
+ * credential), or the client endpoint + method with `auth` in the JSON body, never in the URL.
+ * The caller's params (including a v2 `botToken`) pass through untouched.
+ */
+export function targetFor(portal: PortalRecord, method: string, params: Record<string, unknown>): RequestTarget {
+  const url = `${portal.clientEndpoint.replace(/\/?$/, '/')}${method}`;
+  if (portal.authMode === 'webhook') return { url, body: params, token: null };
+  const token = portal.accessToken ?? '';
+  return { url, body: { ...params, auth: token }, token };
+}
+
+/** Reads a portal that may be called: known and not waiting for a reinstall. */
+export async function loadPortal(store: PortalStore, memberId: string): Promise<PortalRecord> {
+  const portal = await store.getPortal(memberId);
+  if (!portal) throw new B24PortalUnknownError(memberId);
+  if (portal.status === 'reinstall_required') throw new B24ReinstallRequiredError(memberId);
+  return portal;
+}
+
+interface RefresherDeps {
+  store: PortalStore;
+  oauth: OAuthApp | null;
+  transport: Transport;
+  log: Logger;
+  clock: () => number;
+}
+
+/**
+ * Single-flight OAuth refresh per portal: concurrent callers share one request; the new pair is
+ * stored (compare-and-swap on the old refresh token) before anyone uses it; a refresh token is
+ * never sent twice; `invalid_grant` marks the portal `reinstall_required`.
+ */
+export class TokenRefresher {
+  readonly #deps: RefresherDeps;
+  readonly #running = new Map<string, Promise<void>>();
+
+  constructor(deps: RefresherDeps) {
+    this.#deps = deps;
+  }
+
+  /** Refreshes the portal's tokens unless the stored access token is no longer `staleToken`. */
+  refresh(memberId: string, staleToken: string): Promise<void> {
+    const running = this.#running.get(memberId);
+    if (running) return running;
+    const task = this.#refresh(memberId, staleToken).finally(() => this.#running.delete(memberId));
+    this.#running.set(memberId, task);
+    return task;
+  }
+
+  async #refresh(memberId: string, staleToken: string): Promise<void> {
+    const { store, oauth, transport, log, clock } = this.#deps;
+    const portal = await loadPortal(store, memberId);
+    // Someone (this process or another one) already refreshed since the request was built.
+    if ((portal.accessToken ?? '') !== staleToken) return;
+    if (!oauth || !portal.refreshToken || portal.authMode !== 'oauth') {
+      throw new B24AuthError({ method: 'oauth.token', status: 401, apiCode: 'expired_token', description: 'no refresh token or OAuth app' });
+    }
+    const { status, json } = await postForm(transport, oauth.oauthUrl, {
+      grant_type: 'refresh_token', client_id: oauth.clientId, client_secret: oauth.clientSecret, refresh_token: portal.refreshToken,
+    }, 'oauth.token');
+    const error = typeof json['error'] === 'string' ? json['error'] : null;
+    if (error === 'invalid_grant') return this.#refused(portal);
+    const access = json['access_token'];
+    const refresh = json['refresh_token'];
+    if (error !== null || typeof access !== 'string' || typeof refresh !== 'string') {
+      const description = typeof json['error_description'] === 'string' ? json['error_description'] : 'no tokens in the answer';
+      throw new B24AuthError({ method: 'oauth.token', status, apiCode: error ?? 'BAD_OAUTH_ANSWER', description });
+    }
+    const expiresAt = expiryOf(json, clock());
+    const stored = await store.updateTokens(memberId, { accessToken: access, refreshToken: refresh, expiresAt }, portal.refreshToken);
+    if (stored) log.info('oauth tokens refreshed', { memberId });
+    else log.warn('oauth refresh lost a race: another writer rotated the tokens first', { memberId });
+  }
+
+  async #refused(portal: PortalRecord): Promise<void> {
+    const { store, log } = this.#deps;
+    const now = await store.getPortal(portal.memberId);
+    // Another process rotated the token meanwhile: its new pair is valid, nothing to mark.
+    if (now && now.refreshToken !== portal.refreshToken) return;
+    await store.setPortalStatus(portal.memberId, 'reinstall_required');
+    log.warn('refresh token refused (invalid_grant): portal marked reinstall_required', { memberId: portal.memberId });
+    throw new B24ReinstallRequiredError(portal.memberId);
+  }
+}
+
+function expiryOf(json: Record<string, unknown>, now: number): number {
+  const expires = Number(json['expires']);
+  if (Number.isFinite(expires) && expires > 0) return expires * 1000;
+  const ttl = Number(json['expires_in']);
+  return now + (Number.isFinite(ttl) && ttl > 0 ? ttl : 3600) * 1000;
+}

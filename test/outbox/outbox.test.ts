@@ -1,0 +1,141 @@
+import { expect } from 'chai';
+import { PassThrough } from 'node:stream';
+import { createLogger } from '../../src/log.js';
+import { createOutbox, type Outbox } from '../../src/outbox/outbox.js';
+import { emuRig, v2Send, type EmuRig } from '../rest/emu-rig.js';
+import { rejection } from '../rest/helpers.js';
+
+const SEND = 'imbot.v2.Chat.Message.send';
+
+function logLines(): { log: ReturnType<typeof createLogger>; lines: () => Array<Record<string, unknown>> } {
+  const stream = new PassThrough();
+  const chunks: string[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+  return {
+    log: createLogger({ stream, level: 'warn' }),
+    lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+const usersOf = new WeakMap<EmuRig, number[]>();
+
+/** The private dialogue of user number `d` (users are created on first use). */
+function dialog(rig: EmuRig, d: number): string {
+  const users = usersOf.get(rig) ?? [1];
+  usersOf.set(rig, users);
+  while (users.length < d) users.push(rig.emu.portal.users.add({ name: `User ${users.length + 1}` }));
+  return String(users[d - 1]);
+}
+
+/** `count` replies for each of `dialogues` private dialogues, marked with a templateId. */
+function replies(rig: EmuRig, dialogues: number, count: number): Array<Parameters<Outbox['enqueue']>[0]> {
+  const out: Array<Parameters<Outbox['enqueue']>[0]> = [];
+  for (let n = 0; n < count; n++) {
+    for (let d = 1; d <= dialogues; d++) {
+      const key = `k-${d}-${n}`;
+      out.push({ memberId: rig.memberId, dialogueKey: String(d), method: SEND, params: v2Send(rig.botId, dialog(rig, d), `${d}:${n}`, key), idempotencyKey: key });
+    }
+  }
+  return out;
+}
+
+/** Asserts each dialogue got exactly `count` messages, once each, in order. */
+function expectInOrder(rig: EmuRig, dialogues: number, count: number): void {
+  for (let d = 1; d <= dialogues; d++) {
+    const texts = rig.emu.portal.messages({ dialogId: dialog(rig, d) }).map((m) => m.text);
+    expect(texts, `dialogue ${d}`).to.deep.equal(Array.from({ length: count }, (_, n) => `${d}:${n}`));
+  }
+}
+
+describe('outbox against the emulator', function () {
+  this.timeout(20_000);
+  let rig: EmuRig | undefined;
+  afterEach(async () => {
+    await rig?.close();
+    rig = undefined;
+  });
+
+  it('persists before sending and delivers every reply once, in order per dialogue', async () => {
+    rig = await emuRig();
+    const outbox = createOutbox({ store: rig.store, client: rig.client, log: createLogger({ silent: true }), concurrency: 4 });
+    outbox.start();
+    const results = await Promise.all(replies(rig, 6, 15).map((r) => outbox.enqueue(r)));
+    expect(results.every((r) => typeof (r as { id: number }).id === 'number')).to.equal(true);
+    expectInOrder(rig, 6, 15);
+    expect(await rig.store.outboxPending(100, Number.MAX_SAFE_INTEGER)).to.deep.equal([]);
+    expect(outbox.stats()).to.deep.equal({ pending: 0, delivered: 90, dead: 0, retries: 0 });
+  });
+
+  it('rides out a 503 storm: every reply delivered once, in order per dialogue', async () => {
+    rig = await emuRig({ client: { retry: { rateLimitRetries: 1, baseDelayMs: 5 } } });
+    const outbox = createOutbox({ store: rig.store, client: rig.client, log: createLogger({ silent: true }), baseDelayMs: 50, maxDelayMs: 400 });
+    rig.emu.faults.add({ kind: 'status', status: 503, error: 'QUERY_LIMIT_EXCEEDED', untilMs: Date.now() + 1500 });
+    outbox.start();
+    await Promise.all(replies(rig, 5, 8).map((r) => outbox.enqueue(r)));
+    expectInOrder(rig, 5, 8);
+    expect(rig.emu.portal.counters().errors['QUERY_LIMIT_EXCEEDED']).to.be.above(0);
+    expect(outbox.stats()).to.include({ delivered: 40, dead: 0 });
+  });
+
+  it('dead-letters a permanent refusal with its reason and one warn line, and the dialogue moves on', async () => {
+    rig = await emuRig();
+    const { log, lines } = logLines();
+    const outbox = createOutbox({ store: rig.store, client: rig.client, log });
+    outbox.start();
+    rig.emu.faults.add({ method: SEND, kind: 'status', status: 403, error: 'ACCESS_DENIED', errorDescription: 'bot left', times: 1 });
+    const [first, second] = replies(rig, 1, 2);
+    const failed = rejection(outbox.enqueue(first!));
+    const next = outbox.enqueue(second!);
+    expect(await failed).to.include({ code: 'B24_API_ERROR', apiCode: 'ACCESS_DENIED' });
+    await next;
+    expect(rig.emu.portal.messages().map((m) => m.text)).to.deep.equal(['1:1']);
+    const dead = await rig.store.outboxDeadList(10);
+    expect(dead.map((d) => [d.idempotencyKey, d.reason])).to.deep.equal([['k-1-0', 'B24_API_ERROR ACCESS_DENIED: bot left']]);
+    const warns = lines().filter((l) => l['msg'] === 'outbox: reply dead-lettered');
+    expect(warns).to.have.length(1);
+    expect(warns[0]).to.include({ method: SEND, dialogueKey: '1', reason: 'B24_API_ERROR ACCESS_DENIED: bot left' });
+    expect(outbox.stats()).to.include({ delivered: 1, dead: 1 });
+  });
+
+  it('never blindly re-sends an unmarked reply whose answer was lost; a marked one is retried and kept once', async () => {
+    rig = await emuRig();
+    const outbox = createOutbox({ store: rig.store, client: rig.client, log: createLogger({ silent: true }), baseDelayMs: 10 });
+    outbox.start();
+    rig.emu.faults.add({ method: SEND, kind: 'reset', after: true, times: 1 });
+    const unmarked = { memberId: rig.memberId, dialogueKey: 'a', method: SEND, params: v2Send(rig.botId, '1', 'plain'), idempotencyKey: 'plain-1' };
+    expect((await rejection(outbox.enqueue(unmarked))).code).to.equal('B24_TRANSPORT');
+    const [dead] = await rig.store.outboxDeadList(1);
+    expect(dead?.reason).to.match(/^delivery unknown/);
+    rig.emu.faults.add({ method: SEND, kind: 'reset', after: true, times: 2 });
+    const marked = { memberId: rig.memberId, dialogueKey: 'b', method: SEND, params: v2Send(rig.botId, dialog(rig, 2), 'marked', 'mk-1'), idempotencyKey: 'mk-1' };
+    await outbox.enqueue(marked);
+    expect(rig.emu.portal.messages().map((m) => m.text)).to.deep.equal(['plain', 'marked']);
+  });
+
+  it('resumes replies persisted by an earlier process when started', async () => {
+    rig = await emuRig();
+    for (const r of replies(rig, 3, 4)) {
+      await rig.store.outboxAdd({ ...r, params: JSON.stringify(r.params) });
+    }
+    const outbox = createOutbox({ store: rig.store, client: rig.client, log: createLogger({ silent: true }) });
+    outbox.start();
+    await rig.emu.portal.waitForMessages(12, undefined, 10_000);
+    expectInOrder(rig, 3, 4);
+    await outbox.drain(5000);
+  });
+
+  it('drain() waits for in-flight sends; a reply enqueued after it is persisted and refused with OUTBOX_STOPPED', async () => {
+    rig = await emuRig();
+    rig.emu.faults.add({ method: SEND, kind: 'slow', delayMs: 100, times: 1 });
+    const outbox = createOutbox({ store: rig.store, client: rig.client, log: createLogger({ silent: true }) });
+    outbox.start();
+    const [a, b] = replies(rig, 2, 1);
+    const inFlight = outbox.enqueue(a!);
+    await new Promise((r) => rig!.emu.portal.onRequest(r));
+    await outbox.drain(5000);
+    expect(await inFlight).to.have.property('id');
+    expect((await rejection(outbox.enqueue(b!))).code).to.equal('OUTBOX_STOPPED');
+    const pending = await rig.store.outboxPending(10, Number.MAX_SAFE_INTEGER);
+    expect(pending.map((p) => p.idempotencyKey)).to.deep.equal([b!.idempotencyKey]);
+  });
+});
