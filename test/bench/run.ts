@@ -10,6 +10,7 @@ const MODULES: Record<string, () => Promise<{ run: () => Promise<BenchResult[]> 
   delivery: () => import('./delivery.bench.js'),
   overhead: () => import('./overhead.bench.js'),
   memory: () => import('./memory.bench.js'),
+  intake: () => import('./intake.bench.js'),
 };
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
