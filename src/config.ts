@@ -24,6 +24,8 @@ export interface Config {
   eventMode: 'webhook' | 'fetch';
   pollIntervalMs: number;
   rateLimit: RateLimit;
+  /** The per-portal limiter implementation: our timer-free token bucket, or bottleneck's reservoir. */
+  limiter: 'token' | 'bottleneck';
   dataDir: string;
   logLevel: LogLevel;
   /** Events whose `ts` is older than this many seconds are refused; 0 disables the check. */
@@ -58,6 +60,7 @@ const VARIABLES = {
   B24_EVENT_MODE: { enum: ['webhook', 'fetch'] },
   B24_POLL_INTERVAL_MS: { type: 'string', pattern: '^[0-9]{1,7}$', default: '10000' },
   B24_RATE_LIMIT: { type: 'string', pattern: '^(standard|enterprise|[0-9]+(\\.[0-9]+)?/[0-9]+)$', default: 'standard' },
+  B24_LIMITER: { enum: ['token', 'bottleneck'], default: 'token' },
   DATA_DIR: { type: 'string', minLength: 1, default: './data' },
   LOG_LEVEL: { enum: ['error', 'warn', 'info', 'debug'], default: 'info' },
   EVENT_MAX_AGE_S: { type: 'string', pattern: '^[0-9]{1,7}$', default: '0' },
@@ -154,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventMode: (v.B24_EVENT_MODE as 'webhook' | 'fetch' | undefined) ?? (webhookUrl && !v.B24_CLIENT_ID ? 'fetch' : 'webhook'),
     pollIntervalMs: Number(v.B24_POLL_INTERVAL_MS),
     rateLimit,
+    limiter: v.B24_LIMITER as 'token' | 'bottleneck',
     dataDir: path.resolve(v.DATA_DIR),
     logLevel: v.LOG_LEVEL as LogLevel,
     eventMaxAgeS: Number(v.EVENT_MAX_AGE_S),

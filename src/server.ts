@@ -72,7 +72,7 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
     ? { clientId: config.clientId, clientSecret: config.clientSecret, oauthUrl: config.oauthUrl }
     : null;
   const client = createRestClient({
-    store, oauth, rateLimit: config.rateLimit, portalHosts: config.portalHosts, log, clock,
+    store, oauth, rateLimit: config.rateLimit, limiter: config.limiter, portalHosts: config.portalHosts, log, clock,
     ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
   });
   const outbox: Outbox = createOutbox({ store, client, log, clock });
