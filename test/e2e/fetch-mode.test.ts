@@ -1,0 +1,41 @@
+import { expect } from 'chai';
+import { webhookMemberId } from '../../src/server.js';
+import { startStack, type Stack } from './harness.js';
+
+describe('e2e fetch mode poller', function () {
+  this.timeout(30_000);
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({ auth: 'webhook' });
+  });
+  after(async () => stack.close());
+
+  it('keeps per-dialogue order for a burst of messages from several users', async () => {
+    const users = [1, stack.emu.portal.users.add({ name: 'B' }), stack.emu.portal.users.add({ name: 'C' })];
+    for (let i = 0; i < 5; i++) for (const u of users) await stack.emu.portal.sendMessage({ from: u, to: 'echo', text: `m${i}` });
+    for (const u of users) {
+      const got = await stack.emu.portal.waitForMessages(5, { botCode: 'echo', dialogId: String(u) });
+      expect(got.map((m) => m.text)).to.deep.equal([0, 1, 2, 3, 4].map((i) => `You said: m${i}`));
+    }
+  });
+
+  it('treats BOT_NOT_FOUND as the bot being deleted: forgets it and stops polling it', async () => {
+    const memberId = webhookMemberId(stack.config.webhookUrl ?? '');
+    const bot = (await stack.kit.store.listBots(memberId)).find((b) => b.code === 'poll');
+    expect(bot).to.not.equal(undefined);
+    await stack.kit.client.call(memberId, 'imbot.v2.Bot.unregister', { botId: bot?.botId, botToken: bot?.botToken });
+    await new Promise<void>((resolve) => {
+      const check = async (): Promise<void> => {
+        if (!(await stack.kit.store.listBots(memberId)).some((b) => b.code === 'poll')) {
+          off();
+          resolve();
+        }
+      };
+      const off = stack.emu.portal.onRequest(() => void check());
+    });
+    expect((await stack.kit.store.listBots(memberId)).map((b) => b.code)).to.not.include('poll');
+    await stack.emu.portal.sendMessage({ from: 1, to: 'echo', text: 'still here' });
+    const replies = await stack.emu.portal.waitForMessages(6, { botCode: 'echo', dialogId: '1' });
+    expect(replies.at(-1)?.text).to.equal('You said: still here');
+  });
+});
