@@ -1,24 +1,27 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Dispatcher as UndiciDispatcher } from 'undici';
 import type { Express } from 'express';
+import type { Dispatcher as UndiciDispatcher } from 'undici';
 import type { Config } from './config.js';
 import { mountAdmin } from './http/admin.js';
 import { createHttpApp } from './http/app.js';
+import { closeServer, delay, listen } from './http/listen.js';
 import { Dispatcher } from './intake/dispatcher.js';
 import { createInstaller } from './intake/install.js';
 import { createIntake, type Intake } from './intake/intake.js';
-import { startPoller, type Poller } from './intake/poller.js';
 import { createLogger, type Logger } from './log.js';
 import { createOutbox, type Outbox } from './outbox/outbox.js';
 import { loadBots } from './registry/load-bots.js';
+import { PollerSet } from './registry/pollers.js';
 import { createSync, type SyncReport } from './registry/sync.js';
+import { ensureWebhookPortal } from './registry/webhook-portal.js';
 import { createRestClient, type RestClient } from './rest/client.js';
 import type { BotDefinition } from './router/bot.js';
 import { createRuntime } from './router/runtime.js';
 import { openStore } from './store/index.js';
-import type { PortalRecord, Store } from './store/types.js';
+import type { Store } from './store/types.js';
+
+export { webhookMemberId } from './registry/webhook-portal.js';
 
 /** Options of {@link createBotkit}. Everything but `config` has a production default. */
 export interface BotkitOptions {
@@ -50,9 +53,68 @@ export interface Botkit {
   stop(deadlineMs?: number): Promise<void>;
 }
 
-/** The stable id of the one portal a webhook URL points at. */
-export function webhookMemberId(webhookUrl: string): string {
-  return `webhook:${new URL(webhookUrl).host}`;
+/**
+ * Wires the whole pipeline: HTTP → intake → dispatcher → runtime → outbox → REST client.
+ *
+ * @example
+ * const kit = await createBotkit({ config: loadConfig() });
+ * await kit.start();
+ */
+// Handled events are remembered for dedupe: twice the platform's 24 h event retention, then pruned.
+const DEDUPE_WINDOW_MS = 48 * 3_600_000;
+
+/** The components of one process, wired: store → REST client → outbox → runtime → dispatcher → intake. */
+interface Pipeline {
+  log: Logger;
+  clock: () => number;
+  bots: ReadonlyMap<string, BotDefinition>;
+  store: Store;
+  client: RestClient;
+  outbox: Outbox;
+  dispatcher: Dispatcher;
+  intake: Intake;
+  pollers: PollerSet;
+  app: Express;
+  /** Sets the public URL once listening (PORT=0 without PUBLIC_URL, in tests). */
+  setPublicUrl(url: string): void;
+  syncPortal(memberId: string): Promise<SyncReport>;
+}
+
+async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promise<Pipeline> {
+  const { config } = opts;
+  const log = opts.log ?? createLogger({ level: config.logLevel });
+  const clock = opts.clock ?? Date.now;
+  const bots = typeof opts.bots === 'object' ? opts.bots : await loadBots(path.resolve(opts.bots ?? 'bots'));
+  const store = opts.store ?? openStore({ dataDir: config.dataDir });
+  const oauth = config.clientId && config.clientSecret ? { clientId: config.clientId, clientSecret: config.clientSecret, oauthUrl: config.oauthUrl } : null;
+  const client = createRestClient({
+    store, oauth, rateLimit: config.rateLimit, limiter: config.limiter, portalHosts: config.portalHosts, log, clock,
+    ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
+  });
+  const outbox = createOutbox({ store, client, log, clock });
+  const runtime = createRuntime({ store, bots, sink: outbox, client, log, clock, dialogueTtlS: config.dialogueTtlS });
+  const dispatcher = new Dispatcher({ handle: (e) => runtime.handle(e), done: (k) => store.inboxDone(k), concurrency: config.dispatchConcurrency, log, clock });
+  let publicUrl = config.publicUrl;
+  const sync = createSync({ store, client, bots, api: config.botApi, eventMode: config.eventMode, handlerUrl: () => `${publicUrl}/events`, log, clock });
+  const pollers = new PollerSet(store, () => ({ store, client, intake, log, idleMs: config.pollIntervalMs }));
+  const syncPortal = async (memberId: string): Promise<SyncReport> => {
+    const report = await sync(memberId);
+    if (started()) await pollers.startFor(memberId);
+    return report;
+  };
+  const install = createInstaller({ store, client, portalHosts: config.portalHosts, syncPortal, log, clock });
+  const intake = createIntake({ store, dispatcher, install, log, maxAgeS: config.eventMaxAgeS, clock });
+  const app = createHttpApp({
+    intake, log,
+    health: async () => ({ status: 'ok', portals: (await store.listPortals()).length, bots: [...bots.keys()], pending: dispatcher.size }),
+    extend: (a) => {
+      if (config.adminToken) mountAdmin(a, { token: config.adminToken, store, bots: [...bots.keys()], syncPortal, log });
+    },
+  });
+  return {
+    log, clock, bots, store, client, outbox, dispatcher, intake, pollers, app, syncPortal,
+    setPublicUrl: (url) => void (publicUrl = url),
+  };
 }
 
 /**
@@ -64,109 +126,45 @@ export function webhookMemberId(webhookUrl: string): string {
  */
 export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
   const { config } = opts;
-  const log = opts.log ?? createLogger({ level: config.logLevel });
-  const clock = opts.clock ?? Date.now;
-  const bots = typeof opts.bots === 'object' ? opts.bots : await loadBots(path.resolve(opts.bots ?? 'bots'));
-  const store = opts.store ?? openStore({ dataDir: config.dataDir });
-  const oauth = config.clientId && config.clientSecret
-    ? { clientId: config.clientId, clientSecret: config.clientSecret, oauthUrl: config.oauthUrl }
-    : null;
-  const client = createRestClient({
-    store, oauth, rateLimit: config.rateLimit, limiter: config.limiter, portalHosts: config.portalHosts, log, clock,
-    ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
-  });
-  const outbox: Outbox = createOutbox({ store, client, log, clock });
-  const runtime = createRuntime({ store, bots, sink: outbox, client, log, clock, dialogueTtlS: config.dialogueTtlS });
-  const dispatcher = new Dispatcher({
-    handle: (e) => runtime.handle(e), done: (k) => store.inboxDone(k), concurrency: config.dispatchConcurrency, log, clock,
-  });
-  // With PORT=0 (tests) and no PUBLIC_URL the public URL is known only once listening.
-  let publicUrl = config.publicUrl;
-  const sync = createSync({
-    store, client, bots, api: config.botApi, eventMode: config.eventMode, handlerUrl: () => `${publicUrl}/events`, log, clock,
-  });
-  const pollers = new Map<string, Poller>();
-  let intake: Intake;
-
-  async function startPollers(memberId: string): Promise<void> {
-    for (const bot of await store.listBots(memberId)) {
-      const key = `${memberId}:${bot.code}`;
-      if (bot.api !== 'v2' || bot.eventMode !== 'fetch' || bot.botId <= 0 || pollers.has(key)) continue;
-      pollers.set(key, startPoller(bot, { store, client, intake, log, idleMs: config.pollIntervalMs }));
-    }
-  }
-
-  let started = false;
-  async function syncPortal(memberId: string): Promise<SyncReport> {
-    const report = await sync(memberId);
-    if (started) await startPollers(memberId);
-    return report;
-  }
-
-  const install = createInstaller({ store, client, portalHosts: config.portalHosts, syncPortal, log, clock });
-  intake = createIntake({ store, dispatcher, install, log, maxAgeS: config.eventMaxAgeS, clock });
-  const app = createHttpApp({
-    intake,
-    log,
-    health: async () => ({ status: 'ok', portals: (await store.listPortals()).length, bots: [...bots.keys()], pending: dispatcher.size }),
-    extend: (a) => {
-      if (config.adminToken) mountAdmin(a, { token: config.adminToken, store, bots: [...bots.keys()], syncPortal, log });
-    },
-  });
   let server: Server | null = null;
-
-  async function ensureWebhookPortal(webhookUrl: string): Promise<string> {
-    const memberId = webhookMemberId(webhookUrl);
-    const existing = await store.getPortal(memberId);
-    const now = clock();
-    const portal: PortalRecord = {
-      memberId, domain: new URL(webhookUrl).host, clientEndpoint: webhookUrl, authMode: 'webhook',
-      applicationToken: existing?.applicationToken ?? null, accessToken: null, refreshToken: null, expiresAt: null,
-      status: 'active', rateLimit: existing?.rateLimit ?? null, installedAt: existing?.installedAt ?? now, updatedAt: now,
-    };
-    await store.savePortal(portal);
-    return memberId;
-  }
+  let pruneTimer: NodeJS.Timeout | null = null;
+  const p = await buildPipeline(opts, () => server !== null);
+  const { log, clock, store } = p;
+  const prune = (): void => {
+    store.inboxPrune(clock() - DEDUPE_WINDOW_MS).then(
+      (n) => n > 0 && log.info('pruned handled events', { count: n }),
+      (e: unknown) => log.warn('pruning handled events failed', { err: e }),
+    );
+  };
 
   return {
-    app, store, client, bots,
-    get intake() {
-      return intake;
-    },
-    syncPortal,
-    idle: () => dispatcher.idle(),
+    app: p.app, store, client: p.client, bots: p.bots, intake: p.intake,
+    syncPortal: (memberId) => p.syncPortal(memberId),
+    idle: () => p.dispatcher.idle(),
     async start() {
-      server = await new Promise<Server>((resolve, reject) => {
-        const s = app.listen(config.port, config.host, () => resolve(s));
-        s.once('error', reject);
-      });
-      const { port } = server.address() as AddressInfo;
-      const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
-      if (config.port === 0 && publicUrl.endsWith(':0')) publicUrl = url;
-      started = true;
-      outbox.start();
-      await intake.resume();
-      if (config.webhookUrl) await syncPortal(await ensureWebhookPortal(config.webhookUrl));
-      for (const p of await store.listPortals()) await startPollers(p.memberId);
-      if (!oauth && !config.webhookUrl) {
+      const listening = await listen(p.app, config.port, config.host);
+      server = listening.server;
+      if (config.port === 0 && config.publicUrl.endsWith(':0')) p.setPublicUrl(listening.url);
+      prune();
+      pruneTimer = setInterval(prune, 3_600_000).unref();
+      p.outbox.start();
+      await p.intake.resume();
+      if (config.webhookUrl) await p.syncPortal(await ensureWebhookPortal(store, config.webhookUrl, clock()));
+      for (const portal of await store.listPortals()) await p.pollers.startFor(portal.memberId);
+      if (!config.clientId && !config.webhookUrl) {
         log.warn('Bitrix24 is not configured: set B24_WEBHOOK_URL (one portal) or B24_CLIENT_ID and B24_CLIENT_SECRET (an OAuth app); see README "Configuration"');
       }
-      log.info('server listening', { url, bots: [...bots.keys()].join(','), api: config.botApi, eventMode: config.eventMode });
-      return url;
+      log.info('server listening', { url: listening.url, bots: [...p.bots.keys()].join(','), api: config.botApi, eventMode: config.eventMode });
+      return listening.url;
     },
     async stop(deadlineMs = 10_000) {
       const until = clock() + deadlineMs;
-      if (server) {
-        const s = server;
-        const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-        s.closeIdleConnections();
-        await Promise.race([closed, new Promise((r) => setTimeout(r, Math.max(0, until - clock())).unref())]);
-        s.closeAllConnections();
-      }
-      await Promise.all([...pollers.values()].map((p) => p.stop()));
-      await Promise.race([dispatcher.idle(), new Promise((r) => setTimeout(r, Math.max(0, until - clock())).unref())]);
-      await outbox.drain(Math.max(0, until - clock()));
-      await client.close();
+      if (pruneTimer) clearInterval(pruneTimer);
+      if (server) await closeServer(server, until - clock());
+      await p.pollers.stopAll();
+      await Promise.race([p.dispatcher.idle(), delay(until - clock())]);
+      await p.outbox.drain(Math.max(0, until - clock()));
+      await p.client.close();
       await store.close();
     },
   };

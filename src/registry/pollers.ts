@@ -1,0 +1,30 @@
+import { startPoller, type Poller, type PollerOptions } from '../intake/poller.js';
+import type { Store } from '../store/types.js';
+
+/** The fetch-mode pollers of this process: one per v2 bot registered with `eventMode: fetch`. */
+export class PollerSet {
+  readonly #pollers = new Map<string, Poller>();
+  readonly #store: Store;
+  readonly #options: () => PollerOptions;
+
+  /** `options` is read when a poller starts (the intake is created after this set). */
+  constructor(store: Store, options: () => PollerOptions) {
+    this.#store = store;
+    this.#options = options;
+  }
+
+  /** Starts a poller for every fetch-mode bot of the portal that has none yet. */
+  async startFor(memberId: string): Promise<void> {
+    for (const bot of await this.#store.listBots(memberId)) {
+      const key = `${memberId}:${bot.code}`;
+      if (bot.api !== 'v2' || bot.eventMode !== 'fetch' || bot.botId <= 0 || this.#pollers.has(key)) continue;
+      this.#pollers.set(key, startPoller(bot, this.#options()));
+    }
+  }
+
+  /** Stops every poller after its current poll. */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.#pollers.values()].map((p) => p.stop()));
+    this.#pollers.clear();
+  }
+}
