@@ -106,7 +106,9 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
   const intake = createIntake({ store, dispatcher, install, log, maxAgeS: config.eventMaxAgeS, clock });
   const app = createHttpApp({
     intake, log,
-    health: async () => ({ status: 'ok', portals: (await store.listPortals()).length, bots: [...bots.keys()], pending: dispatcher.size }),
+    health: async () => ({
+      status: 'ok', portals: (await store.listPortals()).length, bots: [...bots.keys()], pending: dispatcher.size, outbox: outbox.stats(),
+    }),
     extend: (a) => {
       if (config.adminToken) mountAdmin(a, { token: config.adminToken, store, bots: [...bots.keys()], syncPortal, log });
     },

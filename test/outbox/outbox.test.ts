@@ -66,10 +66,11 @@ describe('outbox against the emulator', function () {
     expect(outbox.stats()).to.deep.equal({ pending: 0, delivered: 90, dead: 0, retries: 0 });
   });
 
-  it('rides out a 503 storm: every reply delivered once, in order per dialogue', async () => {
+  it('rides out a 5 s 503 storm: every reply delivered once, in order per dialogue', async function () {
+    this.timeout(20_000);
     rig = await emuRig({ client: { retry: { rateLimitRetries: 1, baseDelayMs: 5 } } });
     const outbox = createOutbox({ store: rig.store, client: rig.client, log: createLogger({ silent: true }), baseDelayMs: 50, maxDelayMs: 400 });
-    rig.emu.faults.add({ kind: 'status', status: 503, error: 'QUERY_LIMIT_EXCEEDED', untilMs: Date.now() + 1500 });
+    rig.emu.faults.add({ kind: 'status', status: 503, error: 'QUERY_LIMIT_EXCEEDED', untilMs: Date.now() + 5000 });
     outbox.start();
     await Promise.all(replies(rig, 5, 8).map((r) => outbox.enqueue(r)));
     expectInOrder(rig, 5, 8);
