@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnTs, waitForOutput } from '../helpers/child.js';
 import { benchBody } from './intake-body.js';
 import { quick as isQuick, round as r2, type BenchResult } from './result.js';
 
@@ -8,17 +9,10 @@ interface Server {
   url: string;
 }
 
-function startServer(kind: 'bare' | 'botkit'): Promise<Server> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/bench/intake-server.ts', kind], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout?.on('data', (c: Buffer) => {
-      out += String(c);
-      const m = /READY (\S+)/.exec(out);
-      if (m?.[1]) resolve({ proc, url: m[1] });
-    });
-    proc.once('exit', (code) => reject(new Error(`bench server ${kind} exited with ${code}`)));
-  });
+async function startServer(kind: 'bare' | 'botkit'): Promise<Server> {
+  const proc = spawnTs('test/bench/intake-server.ts', [kind]);
+  const [, url = ''] = await waitForOutput(proc, /READY (\S+)/);
+  return { proc, url };
 }
 
 let counter = 0;

@@ -1,33 +1,21 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { exited, spawnTs, waitForOutput } from '../helpers/child.js';
 
 interface Child {
   proc: ChildProcess;
   url: string;
 }
 
-function startChild(env: Record<string, string>): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/e2e/fixtures/server-child.ts'], {
-    env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      out += String(chunk);
-      const m = /READY (\S+)/.exec(out);
-      if (m?.[1]) resolve({ proc, url: m[1] });
-    });
-    proc.once('exit', (code) => reject(new Error(`child exited early with ${code}: ${out}`)));
-  });
-}
-
-function exited(proc: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => (proc.exitCode !== null || proc.signalCode !== null ? resolve(proc.exitCode) : proc.once('exit', (c) => resolve(c))));
+async function startChild(env: Record<string, string>): Promise<Child> {
+  const proc = spawnTs('test/e2e/fixtures/server-child.ts', [], env);
+  const [, url = ''] = await waitForOutput(proc, /READY (\S+)/);
+  return { proc, url };
 }
 
 describe('e2e intake: crash after ack, before handling', function () {
