@@ -93,7 +93,7 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
   });
   const outbox = createOutbox({ store, client, log, clock });
   const runtime = createRuntime({ store, bots, sink: outbox, client, log, clock, dialogueTtlS: config.dialogueTtlS });
-  const dispatcher = new Dispatcher({ handle: (e) => runtime.handle(e), done: (k) => store.inboxDone(k), concurrency: config.dispatchConcurrency, log, clock });
+  const dispatcher = new Dispatcher({ handle: (e, k) => runtime.handle(e, k), done: (k) => store.inboxDone(k), concurrency: config.dispatchConcurrency, log, clock });
   let publicUrl = config.publicUrl;
   const sync = createSync({ store, client, bots, api: config.botApi, eventMode: config.eventMode, handlerUrl: () => `${publicUrl}/events`, log, clock });
   const pollers = new PollerSet(store, () => ({ store, client, intake, log, idleMs: config.pollIntervalMs }));

@@ -3,8 +3,8 @@ import { dialogueKey, type BotEvent } from '../protocol/events.js';
 
 /** What the dispatcher needs. */
 export interface DispatcherOptions {
-  /** Runs the bot for one event. */
-  handle(event: BotEvent): Promise<void>;
+  /** Runs the bot for one event; `key` is its dedupe key. */
+  handle(event: BotEvent, key: string): Promise<void>;
   /** Called after an event was handled (or its handler threw): marks it done in the inbox. */
   done(key: string): Promise<void>;
   /** How many dialogues run at once. */
@@ -91,7 +91,7 @@ export class Dispatcher {
     const started = this.#clock();
     const meta = { type: event.type, memberId: event.memberId, botCode: event.bot.code, dialogId: event.chat.dialogId };
     try {
-      await this.#opts.handle(event);
+      await this.#opts.handle(event, key);
     } catch (e) {
       this.#opts.log.error('bot handler failed', { ...meta, err: e });
     }

@@ -51,6 +51,7 @@ export const protocolV1: BotProtocol = {
   },
   parseBotId: (result) => readId(result, 'result (bot id)'),
   unregisterBot: (bot) => ({ method: 'imbot.unregister', params: auth(bot) }),
+  updateEvents: (bot, handlerUrl) => ({ method: 'imbot.update', params: { ...auth(bot), FIELDS: { EVENT_HANDLER: handlerUrl } } }),
   registerCommand(bot, cmd) {
     const langs = Object.keys(cmd.title);
     return {

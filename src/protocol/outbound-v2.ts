@@ -37,6 +37,10 @@ export const protocolV2: BotProtocol = {
   },
   parseBotId: (result) => readId(pick(result, 'bot', 'id'), 'result.bot.id'),
   unregisterBot: (bot) => call('Bot.unregister', auth(bot)),
+  updateEvents: (bot, handlerUrl) => call('Bot.update', {
+    ...auth(bot),
+    fields: handlerUrl === null ? { eventMode: 'fetch' } : { eventMode: 'webhook', webhookUrl: handlerUrl },
+  }),
   registerCommand(bot, cmd) {
     const f: Record<string, unknown> = { command: cmd.name, common: cmd.common, hidden: cmd.hidden };
     if (Object.keys(cmd.title).length > 0) f['title'] = { ...cmd.title };

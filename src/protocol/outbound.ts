@@ -75,6 +75,8 @@ export interface BotProtocol {
   registerBot(reg: BotRegistration): RestCall;
   parseBotId(result: unknown): number;
   unregisterBot(bot: BotIdentity): RestCall;
+  /** Points an existing bot's events at `handlerUrl` (webhook mode) or switches it to fetch mode (null). */
+  updateEvents(bot: BotIdentity, handlerUrl: string | null): RestCall;
   registerCommand(bot: BotIdentity, cmd: CommandRegistration): RestCall;
   parseCommandId(result: unknown): number;
   send(bot: BotIdentity, dialogId: string, msg: WireMessage, idempotencyKey: string): RestCall;

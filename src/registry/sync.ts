@@ -44,21 +44,31 @@ export function createSync(opts: SyncOptions): (memberId: string) => Promise<Syn
   const protocol = protocolFor(opts.api);
   const eventMode = opts.api === 'v1' ? 'webhook' : opts.eventMode;
 
+  async function repoint(portal: PortalRecord, bot: BotRecord, handlerUrl: string | null): Promise<BotRecord> {
+    const call = protocol.updateEvents({ botId: bot.botId, botToken: bot.botToken }, handlerUrl);
+    await opts.client.call(portal.memberId, call.method, call.params);
+    const record = { ...bot, eventMode, handlerUrl };
+    await opts.store.saveBot(record);
+    return record;
+  }
+
   async function ensureBot(portal: PortalRecord, def: BotDefinition, stored: BotRecord | undefined): Promise<BotRecord> {
-    if (stored && stored.botId > 0 && stored.api === opts.api) return stored;
+    const handlerUrl = eventMode === 'webhook' ? opts.handlerUrl() : null;
+    if (stored && stored.botId > 0 && stored.api === opts.api) {
+      // PUBLIC_URL (or the event mode) changed since registration: re-point the bot's events.
+      return stored.handlerUrl === handlerUrl && stored.eventMode === eventMode ? stored : repoint(portal, stored, handlerUrl);
+    }
     const botToken = stored?.botToken ?? (portal.authMode === 'webhook' ? newBotToken() : null);
-    const pending: BotRecord = { memberId: portal.memberId, code: def.code, botId: 0, api: opts.api, eventMode, botToken, registeredAt: clock() };
+    const pending: BotRecord = {
+      memberId: portal.memberId, code: def.code, botId: 0, api: opts.api, eventMode, botToken, handlerUrl, registeredAt: clock(),
+    };
     if (botToken !== null) await opts.store.saveBot(pending);
     const call = protocol.registerBot({
-      code: def.code,
-      type: def.options.type ?? 'bot',
-      properties: def.options.properties,
-      handlerUrl: eventMode === 'webhook' ? opts.handlerUrl() : null,
-      eventMode,
-      botToken,
+      code: def.code, type: def.options.type ?? 'bot', properties: def.options.properties, handlerUrl, eventMode, botToken,
     });
-    const botId = protocol.parseBotId(await opts.client.call(portal.memberId, call.method, call.params));
-    const record = { ...pending, botId };
+    const record = { ...pending, botId: protocol.parseBotId(await opts.client.call(portal.memberId, call.method, call.params)) };
+    // v2 register is idempotent by code and returns an existing bot unchanged, with its old event URL.
+    if (opts.api === 'v2') return repoint(portal, record, handlerUrl);
     await opts.store.saveBot(record);
     return record;
   }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { BotkitError } from '../errors.js';
 import { dialogueKey, type BotApi, type BotEvent, type EventChat, type EventUser } from '../protocol/events.js';
 import { normalizeMessage, type OutgoingMessage } from '../protocol/message.js';
@@ -27,6 +26,12 @@ export interface ContextDeps {
   userSession: Session;
   chatSession: Session;
   translate: Translator;
+  /**
+   * The idempotency key of the context's next outgoing call. Derived from the event's dedupe key and
+   * the call's position, so a handler re-run after a crash produces the same keys (v2 sends carry it
+   * as `templateId`, which the portal deduplicates).
+   */
+  nextKey: () => string;
   /** Builds the dialogue control for a context (it needs the context to ask a step's question). */
   dialogue: (ctx: Context) => DialogueControl;
 }
@@ -119,7 +124,7 @@ export class Context<E extends BotEvent = BotEvent> {
   /** Posts a message into this chat. Resolves with the new message id once the portal confirmed it. */
   async reply(message: Reply): Promise<number | null> {
     const wire = toWire(message);
-    const key = randomUUID();
+    const key = this.#deps.nextKey();
     const result = await this.#send(this.#deps.protocol.send(this.#deps.identity, this.dialogId, wire, key), key);
     return this.#deps.protocol.parseMessageId(result);
   }
@@ -129,29 +134,29 @@ export class Context<E extends BotEvent = BotEvent> {
     const e = this.event;
     if (e.type !== 'command') throw new BotkitError('CONTEXT_UNSUPPORTED', `answer() needs a command event, got ${e.type}`);
     const cmd = { commandId: e.command.id, messageId: e.messageId, dialogId: this.dialogId };
-    await this.#send(this.#deps.protocol.answer(this.#deps.identity, cmd, toWire(message)), randomUUID());
+    await this.#send(this.#deps.protocol.answer(this.#deps.identity, cmd, toWire(message)), this.#deps.nextKey());
   }
 
   /** Replaces the text (and keyboard/attachment) of one of the bot's messages. */
   async update(messageId: number, message: Reply): Promise<void> {
-    await this.#send(this.#deps.protocol.update(this.#deps.identity, messageId, toWire(message)), randomUUID());
+    await this.#send(this.#deps.protocol.update(this.#deps.identity, messageId, toWire(message)), this.#deps.nextKey());
   }
 
   /** Deletes one of the bot's messages. */
   async delete(messageId: number): Promise<void> {
-    await this.#send(this.#deps.protocol.delete(this.#deps.identity, messageId), randomUUID());
+    await this.#send(this.#deps.protocol.delete(this.#deps.identity, messageId), this.#deps.nextKey());
   }
 
   /** Shows "bot is typing" in this chat. */
   async typing(): Promise<void> {
-    await this.#send(this.#deps.protocol.typing(this.#deps.identity, this.dialogId), randomUUID());
+    await this.#send(this.#deps.protocol.typing(this.#deps.identity, this.dialogId), this.#deps.nextKey());
   }
 
   /** Sets a reaction (v2 code such as `like`) on a message; defaults to the event's message. */
   async react(reaction: string, messageId?: number): Promise<void> {
     const id = messageId ?? eventMessageId(this.event);
     if (id === null) throw new BotkitError('CONTEXT_UNSUPPORTED', `react() needs a message id for a ${this.event.type} event`);
-    await this.#send(this.#deps.protocol.react(this.#deps.identity, id, reaction), randomUUID());
+    await this.#send(this.#deps.protocol.react(this.#deps.identity, id, reaction), this.#deps.nextKey());
   }
 
   #send(call: RestCall, idempotencyKey: string): Promise<unknown> {

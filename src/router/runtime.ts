@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { BotEvent } from '../protocol/events.js';
 import type { BotIdentity, BotProtocol } from '../protocol/outbound.js';
@@ -28,13 +29,28 @@ export interface RuntimeOptions {
 
 /** Runs bot modules for decoded events. */
 export interface Runtime {
-  /** Handles one event with the bot it is addressed to; throws what the bot's handlers throw. */
-  handle(event: BotEvent): Promise<void>;
+  /**
+   * Handles one event with the bot it is addressed to; throws what the bot's handlers throw. `key` (the
+   * event's dedupe key) makes the handler's outgoing idempotency keys stable across re-runs.
+   */
+  handle(event: BotEvent, key?: string): Promise<void>;
 }
 
 /** The protocol adapter of an API generation. */
 export function protocolFor(api: 'v1' | 'v2'): BotProtocol {
   return api === 'v1' ? protocolV1 : protocolV2;
+}
+
+/** A UUID-shaped key derived from `seed` (the v2 `templateId` is documented as a UUID). */
+export function stableUuid(seed: string): string {
+  const h = createHash('sha256').update(seed).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Idempotency keys for one handler run: stable per event key and call position, random without a key. */
+function keySequence(eventKey: string | undefined): () => string {
+  let n = 0;
+  return () => (eventKey === undefined ? randomUUID() : stableUuid(`${eventKey}#${n++}`));
 }
 
 /** True when a group-chat message is not for this bot under its policy. */
@@ -65,7 +81,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     return { identity: { botId: record?.botId ?? event.bot.id, botToken: record?.botToken ?? null }, protocol: protocolFor(api) };
   }
 
-  function contextFor(event: BotEvent, def: BotDefinition, identity: BotIdentity, protocol: BotProtocol): Context {
+  function contextFor(event: BotEvent, def: BotDefinition, identity: BotIdentity, protocol: BotProtocol, key: string | undefined): Context {
     const base = `${event.memberId}:${identity.botId}`;
     const portalClient: PortalClient = { call: (method, params) => client.call(event.memberId, method, params) };
     return new Context(event, {
@@ -76,6 +92,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       userSession: createSession(store, `sess:${base}:user:${event.user.id}`, clock, ttlS),
       chatSession: createSession(store, `sess:${base}:chat:${event.chat.dialogId}`, clock, ttlS),
       translate: translatorFor(def),
+      nextKey: keySequence(key),
       dialogue: (ctx) => createDialogueControl(
         { store, clock, ttlS, dialogues: def.dialogues, key: `dlg:${base}:${event.chat.dialogId}:${event.user.id}` },
         () => ctx,
@@ -84,7 +101,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
   }
 
   return {
-    async handle(event) {
+    async handle(event, key) {
       const def = bots.get(event.bot.code);
       if (!def) {
         log.debug('event for a bot with no module', { botCode: event.bot.code, memberId: event.memberId, type: event.type });
@@ -92,7 +109,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       }
       if (ignoredInGroup(event, def)) return;
       const { identity, protocol } = await identityOf(event);
-      await def.middleware()(contextFor(event, def, identity, protocol), async () => undefined);
+      await def.middleware()(contextFor(event, def, identity, protocol, key), async () => undefined);
     },
   };
 }

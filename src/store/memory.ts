@@ -70,7 +70,7 @@ const copyPortal = (p: PortalRecord): PortalRecord => ({
 });
 const copyBot = (b: BotRecord): BotRecord => ({
   memberId: b.memberId, code: b.code, botId: b.botId, api: b.api, eventMode: b.eventMode,
-  botToken: b.botToken, registeredAt: b.registeredAt,
+  botToken: b.botToken, handlerUrl: b.handlerUrl, registeredAt: b.registeredAt,
 });
 const copyCommand = (c: CommandRecord): CommandRecord =>
   ({ memberId: c.memberId, botCode: c.botCode, command: c.command, commandId: c.commandId });

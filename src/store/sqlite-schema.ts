@@ -95,6 +95,10 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    name: 'bots remember their event URL',
+    sql: 'ALTER TABLE bots ADD COLUMN handler_url TEXT;',
+  },
 ];
 
 /**

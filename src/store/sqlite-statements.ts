@@ -24,6 +24,7 @@ export interface BotRow {
   api: string;
   event_mode: string;
   bot_token: string | null;
+  handler_url: string | null;
   registered_at: number;
 }
 
@@ -68,7 +69,7 @@ const PORTAL_COLUMNS = [
   'member_id', 'domain', 'client_endpoint', 'auth_mode', 'application_token', 'access_token',
   'refresh_token', 'expires_at', 'status', 'rate_limit', 'installed_at', 'updated_at',
 ];
-const BOT_COLUMNS = ['member_id', 'code', 'bot_id', 'api', 'event_mode', 'bot_token', 'registered_at'];
+const BOT_COLUMNS = ['member_id', 'code', 'bot_id', 'api', 'event_mode', 'bot_token', 'registered_at', 'handler_url'];
 const OUTBOX_COLUMNS =
   'id, member_id, dialogue_key, method, params, idempotency_key, attempts, not_before, created_at';
 

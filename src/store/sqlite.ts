@@ -220,6 +220,7 @@ function botFromRow(r: BotRow): BotRecord {
     api: r.api as BotRecord['api'],
     eventMode: r.event_mode as BotRecord['eventMode'],
     botToken: r.bot_token,
+    handlerUrl: r.handler_url,
     registeredAt: r.registered_at,
   };
 }
@@ -232,6 +233,7 @@ function botToRow(b: BotRecord): BotRow {
     api: b.api,
     event_mode: b.eventMode,
     bot_token: b.botToken,
+    handler_url: b.handlerUrl,
     registered_at: b.registeredAt,
   };
 }

@@ -44,6 +44,8 @@ export interface BotRecord {
   eventMode: 'webhook' | 'fetch';
   /** v2 webhook-auth owner key; a secret. */
   botToken: string | null;
+  /** The event URL the bot was registered (or last updated) with; null in fetch mode. */
+  handlerUrl: string | null;
   registeredAt: number;
 }
 

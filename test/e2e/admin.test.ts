@@ -49,7 +49,7 @@ describe('e2e bots CLI', function () {
   });
   after(async () => stack.close());
 
-  it('lists and re-syncs from another process on the same data directory', async () => {
+  it('lists, re-syncs and re-points bots after a PUBLIC_URL change, from another process on the same data directory', async () => {
     const { execFile } = await import('node:child_process');
     const { promisify } = await import('node:util');
     const env = { ...process.env, ...Object.fromEntries(Object.entries({
@@ -64,6 +64,12 @@ describe('e2e bots CLI', function () {
     const synced = JSON.parse((await run('sync')).stdout) as Array<{ bots: Array<{ code: string; botId: number }> }>;
     expect(synced[0]?.bots.map((b) => b.code)).to.include('echo');
     expect(stack.emu.portal.requests().length, 'nothing was missing, nothing registered').to.equal(before);
+    const moved = { ...env, PUBLIC_URL: 'http://127.0.0.1:9/moved' };
+    const runMoved = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/bots.ts', ...args], { env: moved });
+    await runMoved('sync');
+    expect(stack.emu.portal.bots().map((b) => b.webhookUrl)).to.deep.equal(['http://127.0.0.1:9/moved/events', 'http://127.0.0.1:9/moved/events', 'http://127.0.0.1:9/moved/events']);
+    await run('sync');
+    expect(stack.emu.portal.bots().every((b) => b.webhookUrl === `${stack.url}/events`)).to.equal(true);
     const err = await run('frobnicate').then(() => null, (e: { stderr: string; code: number }) => e);
     expect(err?.code).to.equal(1);
     expect(err?.stderr).to.contain('usage: npm run bots');

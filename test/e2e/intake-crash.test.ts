@@ -60,4 +60,41 @@ describe('e2e intake: crash after ack, before handling', function () {
     expect(await exited(second.proc)).to.equal(0);
     expect(emu.portal.messages({ botCode: 'slow' })).to.have.length(1);
   });
+
+  it('a handler re-run after a crash does not post its reply twice (stable templateId)', async () => {
+    const dataDir2 = await mkdtemp(path.join(os.tmpdir(), 'botkit-crash-'));
+    const base = {
+      HOST: '127.0.0.1', DATA_DIR: dataDir2, B24_PORTAL_HOSTS: '127.0.0.1:*', LOG_LEVEL: 'error',
+      B24_CLIENT_ID: 'local.emulator.app', B24_CLIENT_SECRET: 'emulator-secret', B24_OAUTH_URL: emu.oauthUrl,
+    };
+    try {
+      const first = await startChild({ ...base, PORT: '0' });
+      children.push(first.proc);
+      expect((await emu.portal.install(`${first.url}/install`)).status).to.equal(200);
+      const removeFault = emu.faults.add({ method: 'imbot.v2.Chat.Message.send', kind: 'timeout' });
+      const sendSeen = new Promise<void>((resolve) => {
+        const off = emu.portal.onRequest((r) => {
+          if (r.method === 'imbot.v2.Chat.Message.send' || r.batchSize !== undefined) {
+            off();
+            resolve();
+          }
+        });
+      });
+      const user = emu.portal.users.add({ name: 'Once' });
+      await emu.portal.sendMessage({ from: user, to: 'slow', text: 'once only' });
+      await sendSeen;
+      first.proc.kill('SIGKILL');
+      await exited(first.proc);
+      removeFault();
+
+      const second = await startChild({ ...base, PORT: new URL(first.url).port, PUBLIC_URL: first.url });
+      children.push(second.proc);
+      await emu.portal.waitForMessages(1, { botCode: 'slow', dialogId: String(user) }, 15_000);
+      second.proc.kill('SIGTERM');
+      expect(await exited(second.proc)).to.equal(0);
+      expect(emu.portal.messages({ botCode: 'slow', dialogId: String(user) }).map((m) => m.text)).to.deep.equal(['handled: once only']);
+    } finally {
+      await rm(dataDir2, { recursive: true, force: true });
+    }
+  });
 });

@@ -31,6 +31,7 @@ export function testContext<E extends BotEvent>(event: E): { ctx: Context<E>; se
     client: { call: async () => { throw new Error('no REST in unit tests'); } },
     userSession: createSession(store, 'u', clock, 60),
     chatSession: createSession(store, 'c', clock, 60),
+    nextKey: () => crypto.randomUUID(),
     translate: createTranslator({ en: { hi: 'Hi {name}' }, de: { hi: 'Hallo {name}' } }, 'en'),
     dialogue: (c) => createDialogueControl({ store, key: 'dlg', clock, ttlS: 60, dialogues: new Map() }, () => c),
   });

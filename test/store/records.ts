@@ -28,6 +28,7 @@ export function makeBot(overrides: Partial<BotRecord> = {}): BotRecord {
     api: 'v2',
     eventMode: 'webhook',
     botToken: 'bot-token',
+    handlerUrl: 'https://bots.example.com/events',
     registeredAt: 300,
     ...overrides,
   };
