@@ -4,6 +4,7 @@ import { dialogueKey, type AppUpdateEvent, type BotEvent, type InstallEvent, typ
 import type { PortalRecord, Store } from '../store/types.js';
 import type { Dispatcher } from './dispatcher.js';
 import { authenticateEvent } from './verify.js';
+import { findWebhookPortal } from './webhook-bots.js';
 
 /** The HTTP answer the adapter writes. */
 export interface IntakeResult {
@@ -66,7 +67,10 @@ export function createIntake(opts: IntakeOptions): Intake {
   }
 
   async function authenticated(env: EventEnvelope, body: Record<string, unknown>): Promise<IntakeResult> {
-    authenticateEvent(env, await store.getPortal(env.memberId), { maxAgeS: opts.maxAgeS, now: clock() });
+    const portal = (await store.getPortal(env.memberId)) ?? (await findWebhookPortal(store, env));
+    authenticateEvent(env, portal, { maxAgeS: opts.maxAgeS, now: clock() });
+    // Webhook-registered bots: the event names the real member_id; we know the portal by its webhook id.
+    const memberId = portal?.memberId ?? env.memberId;
     const decoded = decodeEvent(body);
     if (decoded.kind === 'unknown') {
       log.debug('event type not handled, ignored', { event: env.event, memberId: env.memberId });
@@ -77,7 +81,10 @@ export function createIntake(opts: IntakeOptions): Intake {
       return { status: 200, body: { ok: true, ignored: true } };
     }
     let accepted = 0;
-    for (const event of decoded.events) if (await enqueue(event, eventDedupeKey(event, env.event))) accepted++;
+    for (const wire of decoded.events) {
+      const event = wire.memberId === memberId ? wire : { ...wire, memberId };
+      if (await enqueue(event, eventDedupeKey(event, env.event))) accepted++;
+    }
     return { status: 200, body: { ok: true, accepted } };
   }
 

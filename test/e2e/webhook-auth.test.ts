@@ -39,3 +39,28 @@ describe('e2e fetch mode poller', function () {
     expect(replies.at(-1)?.text).to.equal('You said: still here');
   });
 });
+
+describe('e2e incoming webhook with pushed events (B24_EVENT_MODE=webhook)', function () {
+  this.timeout(30_000);
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({ auth: 'webhook', eventMode: 'webhook' });
+  });
+  after(async () => stack.close());
+
+  it('registers webhook-mode bots and answers events that carry the bot-derived application token', async () => {
+    const echo = stack.emu.portal.bots().find((b) => b.code === 'echo');
+    expect([echo?.eventMode, echo?.auth, echo?.webhookUrl]).to.deep.equal(['webhook', 'webhook', `${stack.url}/events`]);
+    await stack.emu.portal.sendMessage({ from: 1, to: 'echo', text: 'pushed' });
+    const [reply] = await stack.emu.portal.waitForMessages(1, { botCode: 'echo', dialogId: '1' });
+    expect(reply?.text).to.equal('You said: pushed');
+  });
+
+  it('refuses a forged token for the same domain', async () => {
+    const delivery = stack.emu.portal.deliveries().at(-1);
+    const forged = (delivery?.body ?? '').replace(/auth%5Bapplication_token%5D=[^&]*/, 'auth%5Bapplication_token%5D=customforged');
+    const { post } = await import('./harness.js');
+    const res = await post(delivery?.url ?? '', forged);
+    expect(res.status).to.equal(401);
+  });
+});
