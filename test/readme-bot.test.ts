@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import ts from 'typescript';
 import { createLogger } from '../src/log.js';
@@ -12,11 +12,14 @@ import { commandEvent, messageEvent } from './helpers/events.js';
 // The README's complete bot must stay true: it type-checks, loads from bots/, and answers.
 describe('README example bot', function () {
   this.timeout(30_000);
-  const dir = path.resolve('.tmp-readme-bots');
-  const file = path.join(dir, 'greeter', 'index.ts');
+  let dir = '';
+  let file = '';
   let source = '';
 
   before(async () => {
+    // Inside the repository, so that the example's `../../src/index.js` import resolves.
+    dir = await mkdtemp(path.resolve('.tmp-readme-bots-'));
+    file = path.join(dir, 'greeter', 'index.ts');
     const readme = await readFile('README.md', 'utf8');
     const m = /```ts\n(\/\/ bots\/greeter\/index\.ts[^\n]*\n[\s\S]*?)```/.exec(readme);
     source = m?.[1] ?? '';
