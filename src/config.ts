@@ -134,6 +134,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ((v.B24_CLIENT_ID === undefined) !== (v.B24_CLIENT_SECRET === undefined)) {
     problems.push('B24_CLIENT_ID / B24_CLIENT_SECRET: set both or neither');
   }
+  if (v.B24_EVENT_MODE === 'fetch' && v.B24_BOT_API === 'v1') {
+    problems.push('B24_EVENT_MODE: fetch needs B24_BOT_API=v2 (classic bots only get pushed events)');
+  }
   const rateLimit = parseRate(v.B24_RATE_LIMIT);
   if (rateLimit.rate <= 0 || rateLimit.burst < 1) problems.push('B24_RATE_LIMIT: rate and burst must be positive');
   let portalHosts: HostPattern[] = [];
@@ -154,7 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookUrl: webhookUrl === null ? null : webhookUrl.replace(/\/?$/, '/'),
     portalHosts,
     botApi: v.B24_BOT_API as 'v1' | 'v2',
-    eventMode: (v.B24_EVENT_MODE as 'webhook' | 'fetch' | undefined) ?? (webhookUrl && !v.B24_CLIENT_ID ? 'fetch' : 'webhook'),
+    eventMode: (v.B24_EVENT_MODE as 'webhook' | 'fetch' | undefined) ?? (webhookUrl && !v.B24_CLIENT_ID && v.B24_BOT_API === 'v2' ? 'fetch' : 'webhook'),
     pollIntervalMs: Number(v.B24_POLL_INTERVAL_MS),
     rateLimit,
     limiter: v.B24_LIMITER as 'token' | 'bottleneck',

@@ -40,6 +40,8 @@ describe('config', () => {
     expect(configError({ PORT: '70000' })).to.contain('PORT');
     expect(loadConfig({ PORT: '0' }).port).to.equal(0);
     expect(configError({ B24_PORTAL_HOSTS: 'bad host!' })).to.contain('B24_PORTAL_HOSTS');
+    expect(configError({ B24_BOT_API: 'v1', B24_EVENT_MODE: 'fetch' })).to.contain('B24_EVENT_MODE: fetch needs B24_BOT_API=v2');
+    expect(loadConfig({ B24_BOT_API: 'v1', B24_WEBHOOK_URL: 'https://a.bitrix24.com/rest/1/x/' }).eventMode).to.equal('webhook');
   });
 
   it('lists every variable in .env.example and the README', async () => {
