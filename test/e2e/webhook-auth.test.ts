@@ -64,3 +64,21 @@ describe('e2e incoming webhook with pushed events (B24_EVENT_MODE=webhook)', fun
     expect(res.status).to.equal(401);
   });
 });
+
+describe('e2e incoming webhook with classic bots (v1)', function () {
+  this.timeout(30_000);
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({ auth: 'webhook', api: 'v1' });
+  });
+  after(async () => stack.close());
+
+  it('registers with CLIENT_ID, receives pushed events and answers messages and commands', async () => {
+    const echo = stack.emu.portal.bots().find((b) => b.code === 'echo');
+    expect([echo?.api, echo?.auth, echo?.eventMode]).to.deep.equal(['v1', 'webhook', 'webhook']);
+    await stack.emu.portal.sendMessage({ from: 1, to: 'echo', text: 'classic' });
+    await stack.emu.portal.sendMessage({ from: 1, to: 'echo', text: '/echo classic command' });
+    const replies = await stack.emu.portal.waitForMessages(2, { botCode: 'echo', dialogId: '1' });
+    expect(replies.map((m) => m.text)).to.deep.equal(['You said: classic', 'classic command']);
+  });
+});
