@@ -6,6 +6,9 @@ import type { Express } from 'express';
 export function listen(app: Express, port: number, host: string): Promise<{ server: Server; url: string }> {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, () => {
+      // A peer that trickles headers or a body must not hold a connection for Node's default 5 minutes.
+      server.headersTimeout = 10_000;
+      server.requestTimeout = 30_000;
       const bound = (server.address() as AddressInfo).port;
       resolve({ server, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound}` });
     });
