@@ -105,7 +105,14 @@ export function createIntake(opts: IntakeOptions): Intake {
     async acceptFetched(portal, items) {
       let fresh = 0;
       for (const item of items) {
-        const event = decodeFetchedEvent(item, { memberId: portal.memberId, domain: portal.domain });
+        let event: BotEvent | null;
+        try {
+          event = decodeFetchedEvent(item, { memberId: portal.memberId, domain: portal.domain });
+        } catch (e) {
+          // One malformed item must not block the queue: the page's offset moves past it.
+          log.warn('fetched event skipped: malformed', { memberId: portal.memberId, err: e });
+          continue;
+        }
         if (event === null) continue;
         if (await enqueue(event, eventDedupeKey(event, event.type))) fresh++;
       }
