@@ -100,16 +100,28 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     });
   }
 
+  async function run(event: BotEvent, key: string | undefined): Promise<void> {
+    const def = bots.get(event.bot.code);
+    if (!def) {
+      log.debug('event for a bot with no module', { botCode: event.bot.code, memberId: event.memberId, type: event.type });
+      return;
+    }
+    if (ignoredInGroup(event, def)) return;
+    const { identity, protocol } = await identityOf(event);
+    await def.middleware()(contextFor(event, def, identity, protocol, key), async () => undefined);
+  }
+
   return {
     async handle(event, key) {
-      const def = bots.get(event.bot.code);
-      if (!def) {
-        log.debug('event for a bot with no module', { botCode: event.bot.code, memberId: event.memberId, type: event.type });
-        return;
+      try {
+        await run(event, key);
+      } finally {
+        // The platform deleted the bot: forget it, so that a re-sync registers it again.
+        if (event.type === 'bot_delete') {
+          await store.deleteBot(event.memberId, event.bot.code);
+          log.warn('bot deleted on the portal', { memberId: event.memberId, botCode: event.bot.code });
+        }
       }
-      if (ignoredInGroup(event, def)) return;
-      const { identity, protocol } = await identityOf(event);
-      await def.middleware()(contextFor(event, def, identity, protocol, key), async () => undefined);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { BotEvent, CommandEvent, JoinEvent, MessageEvent } from '../../src/protocol/events.js';
+import type { BotDeleteEvent, BotEvent, CommandEvent, JoinEvent, MessageEvent } from '../../src/protocol/events.js';
 
 type Base = Omit<MessageEvent, 'type' | 'message'>;
 
@@ -34,6 +34,11 @@ export function commandEvent(name: string, params = '', over: Partial<Base> & { 
 /** A join event. */
 export function joinEvent(over: Partial<Base> = {}): JoinEvent {
   return { ...baseEvent(over), type: 'join' };
+}
+
+/** A bot deletion event. */
+export function botDeleteEvent(over: Partial<Base> = {}): BotDeleteEvent {
+  return { ...baseEvent(over), type: 'bot_delete' };
 }
 
 /** Any event list, typed. */

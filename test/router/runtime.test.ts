@@ -4,7 +4,7 @@ import { defineBot } from '../../src/router/bot.js';
 import type { ReplySink } from '../../src/router/context.js';
 import { createRuntime } from '../../src/router/runtime.js';
 import { createMemoryStore } from '../../src/store/memory.js';
-import { messageEvent } from '../helpers/events.js';
+import { botDeleteEvent, messageEvent } from '../helpers/events.js';
 
 function runtimeWith(type: 'bot' | 'supervisor', groupMessages?: 'all' | 'addressed'): { handle: (e: ReturnType<typeof messageEvent>) => Promise<void>; seen: string[] } {
   const seen: string[] = [];
@@ -39,5 +39,21 @@ describe('router/runtime group policy', () => {
     const { handle, seen } = runtimeWith('bot');
     await handle(messageEvent('x', { bot: { id: 9, code: 'gone' } }));
     expect(seen).to.deep.equal([]);
+  });
+});
+
+describe('router/runtime bot deletion', () => {
+  it('runs bot_delete handlers, then forgets the bot so a re-sync registers it again', async () => {
+    const store = createMemoryStore();
+    await store.saveBot({ memberId: 'm1', code: 'echo', botId: 45, api: 'v2', eventMode: 'webhook', botToken: null, handlerUrl: 'https://x/events', registeredAt: 0 });
+    const seen: string[] = [];
+    const def = defineBot({ code: 'echo', properties: { name: 'E' } }).on('bot_delete', (ctx) => void seen.push(ctx.event.type));
+    const rt = createRuntime({
+      store, bots: new Map([['echo', def]]), sink: { enqueue: async () => ({}) }, log: createLogger({ silent: true }),
+      client: { call: async () => { throw new Error('no REST'); } },
+    });
+    await rt.handle(botDeleteEvent());
+    expect(seen).to.deep.equal(['bot_delete']);
+    expect(await store.listBots('m1')).to.deep.equal([]);
   });
 });
