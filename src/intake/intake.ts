@@ -60,8 +60,7 @@ export function createIntake(opts: IntakeOptions): Intake {
   }
 
   async function uninstall(event: UninstallEvent): Promise<IntakeResult> {
-    for (const bot of await store.listBots(event.memberId)) await store.deleteBot(event.memberId, bot.code);
-    await store.deletePortal(event.memberId);
+    await store.deletePortal(event.memberId); // with its bots, commands and offsets
     log.info('portal uninstalled', { memberId: event.memberId, domain: event.domain, clean: event.clean });
     return { status: 200, body: { ok: true } };
   }
