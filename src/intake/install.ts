@@ -2,11 +2,13 @@ import { HttpError } from '../errors.js';
 import { isAllowedPortalUrl, type HostPattern } from '../http/host-allowlist.js';
 import type { Logger } from '../log.js';
 import type { AppUpdateEvent, InstallEvent } from '../protocol/events.js';
+import type { OAuthGrant } from '../rest/auth.js';
 import type { PortalRecord, PortalStore } from '../store/types.js';
 
-/** Calls a portal with an explicit token (the REST client's `callWithToken`). */
+/** What the installer needs of the REST client. */
 export interface TokenCaller {
   callWithToken<T = unknown>(clientEndpoint: string, accessToken: string, method: string, params?: Record<string, unknown>): Promise<T>;
+  exchangeRefreshToken(refreshToken: string): Promise<OAuthGrant>;
 }
 
 /** What the installer needs. */
@@ -30,30 +32,44 @@ function hostOf(url: string): string {
 }
 
 /**
- * Trust-on-first-use with a check: the `client_endpoint` must be an allowed portal host and match the
- * event's `domain` (refused before any request leaves), and the access token must be accepted by that
- * portal (`app.info`) before anything is stored. A reinstall for a known `member_id` replaces the stored
- * tokens only after the same verification.
+ * Trust-on-first-use with checks, before anything is stored: the `client_endpoint` must be an allowed
+ * portal host matching the event's `domain` (refused before any request leaves); that portal must accept
+ * the access token (`app.info`); and the OAuth server, authenticated by our client secret, must confirm
+ * that the refresh token belongs to this `member_id` and endpoint (so a portal cannot claim another
+ * portal's `member_id`). The rotated pair from that check is what gets stored.
  */
 export function createInstaller(opts: InstallerOptions): (event: InstallEvent | AppUpdateEvent) => Promise<Record<string, unknown>> {
   const clock = opts.clock ?? Date.now;
+  const refuse = (status: number, code: 'INSTALL_HOST_REFUSED' | 'INSTALL_VERIFY_FAILED' | 'INSTALL_MEMBER_MISMATCH', message: string, meta: Record<string, unknown>, cause?: unknown): never => {
+    opts.log.warn(`install refused: ${message}`, { ...meta, code, ...(cause === undefined ? {} : { err: cause }) });
+    throw new HttpError(status, code, message, { cause });
+  };
 
-  async function verify(event: InstallEvent | AppUpdateEvent): Promise<void> {
-    const { clientEndpoint, domain, accessToken, memberId } = event.auth;
+  async function verify(event: InstallEvent | AppUpdateEvent): Promise<OAuthGrant> {
+    const { clientEndpoint, domain, accessToken, refreshToken, memberId } = event.auth;
+    const meta = { memberId, domain, endpointHost: hostOf(clientEndpoint) };
     if (!isAllowedPortalUrl(clientEndpoint, opts.portalHosts) || hostOf(clientEndpoint) !== domain.toLowerCase()) {
-      opts.log.warn('install refused: client_endpoint not allowed', { memberId, domain, endpointHost: hostOf(clientEndpoint) });
-      throw new HttpError(403, 'INSTALL_HOST_REFUSED', 'client_endpoint is not an allowed portal host or does not match domain');
+      refuse(403, 'INSTALL_HOST_REFUSED', 'client_endpoint is not an allowed portal host or does not match domain', meta);
     }
     try {
       await opts.client.callWithToken(clientEndpoint, accessToken, 'app.info');
     } catch (e) {
-      opts.log.warn('install refused: portal did not accept the access token', { memberId, domain, err: e });
-      throw new HttpError(401, 'INSTALL_VERIFY_FAILED', 'the portal did not accept the access token', { cause: e });
+      refuse(401, 'INSTALL_VERIFY_FAILED', 'the portal did not accept the access token', meta, e);
     }
+    let grant: OAuthGrant;
+    try {
+      grant = await opts.client.exchangeRefreshToken(refreshToken);
+    } catch (e) {
+      return refuse(401, 'INSTALL_VERIFY_FAILED', 'the OAuth server did not accept the refresh token', meta, e);
+    }
+    if ((grant.memberId !== null && grant.memberId !== memberId) || (grant.clientEndpoint !== null && hostOf(grant.clientEndpoint) !== hostOf(clientEndpoint))) {
+      refuse(403, 'INSTALL_MEMBER_MISMATCH', 'the tokens belong to another portal', meta);
+    }
+    return grant;
   }
 
   return async (event) => {
-    await verify(event);
+    const grant = await verify(event);
     const a = event.auth;
     const existing = await opts.store.getPortal(a.memberId);
     const now = clock();
@@ -63,9 +79,9 @@ export function createInstaller(opts: InstallerOptions): (event: InstallEvent | 
       clientEndpoint: a.clientEndpoint,
       authMode: 'oauth',
       applicationToken: a.applicationToken,
-      accessToken: a.accessToken,
-      refreshToken: a.refreshToken,
-      expiresAt: a.expiresAt,
+      accessToken: grant.accessToken,
+      refreshToken: grant.refreshToken,
+      expiresAt: grant.expiresAt,
       status: 'active',
       rateLimit: existing?.rateLimit ?? null,
       installedAt: existing?.installedAt ?? now,

@@ -72,6 +72,39 @@ interface RefresherDeps {
   clock: () => number;
 }
 
+/** What the OAuth server answered to a refresh grant. */
+export interface OAuthGrant {
+  accessToken: string;
+  refreshToken: string;
+  /** Unix ms. */
+  expiresAt: number;
+  /** The portal the token pair belongs to, as the OAuth server says (may be absent on old servers). */
+  memberId: string | null;
+  clientEndpoint: string | null;
+}
+
+/**
+ * Redeems a refresh token at `oauthUrl` (POST form: `client_secret` never in a URL). `invalid_grant` and other
+ * refusals throw `B24AuthError` with the OAuth error as `apiCode`.
+ */
+export async function exchangeRefreshToken(transport: Transport, oauth: OAuthApp, refreshToken: string, now: number): Promise<OAuthGrant> {
+  const { status, json } = await postForm(transport, oauth.oauthUrl, {
+    grant_type: 'refresh_token', client_id: oauth.clientId, client_secret: oauth.clientSecret, refresh_token: refreshToken,
+  }, 'oauth.token');
+  const error = typeof json['error'] === 'string' ? json['error'] : null;
+  const access = json['access_token'];
+  const refresh = json['refresh_token'];
+  if (error !== null || typeof access !== 'string' || typeof refresh !== 'string') {
+    const description = typeof json['error_description'] === 'string' ? json['error_description'] : 'no tokens in the answer';
+    throw new B24AuthError({ method: 'oauth.token', status, apiCode: error ?? 'BAD_OAUTH_ANSWER', description });
+  }
+  const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+  return {
+    accessToken: access, refreshToken: refresh, expiresAt: expiryOf(json, now),
+    memberId: str(json['member_id']), clientEndpoint: str(json['client_endpoint']),
+  };
+}
+
 /**
  * Single-flight OAuth refresh per portal: concurrent callers share one request; the new pair is
  * stored (compare-and-swap on the old refresh token) before anyone uses it; a refresh token is
@@ -102,19 +135,15 @@ export class TokenRefresher {
     if (!oauth || !portal.refreshToken || portal.authMode !== 'oauth') {
       throw new B24AuthError({ method: 'oauth.token', status: 401, apiCode: 'expired_token', description: 'no refresh token or OAuth app' });
     }
-    const { status, json } = await postForm(transport, oauth.oauthUrl, {
-      grant_type: 'refresh_token', client_id: oauth.clientId, client_secret: oauth.clientSecret, refresh_token: portal.refreshToken,
-    }, 'oauth.token');
-    const error = typeof json['error'] === 'string' ? json['error'] : null;
-    if (error === 'invalid_grant') return this.#refused(portal);
-    const access = json['access_token'];
-    const refresh = json['refresh_token'];
-    if (error !== null || typeof access !== 'string' || typeof refresh !== 'string') {
-      const description = typeof json['error_description'] === 'string' ? json['error_description'] : 'no tokens in the answer';
-      throw new B24AuthError({ method: 'oauth.token', status, apiCode: error ?? 'BAD_OAUTH_ANSWER', description });
+    let grant: OAuthGrant;
+    try {
+      grant = await exchangeRefreshToken(transport, oauth, portal.refreshToken, clock());
+    } catch (e) {
+      if (e instanceof B24AuthError && e.apiCode === 'invalid_grant') return this.#refused(portal);
+      throw e;
     }
-    const expiresAt = expiryOf(json, clock());
-    const stored = await store.updateTokens(memberId, { accessToken: access, refreshToken: refresh, expiresAt }, portal.refreshToken);
+    const { accessToken, refreshToken, expiresAt } = grant;
+    const stored = await store.updateTokens(memberId, { accessToken, refreshToken, expiresAt }, portal.refreshToken);
     if (stored) log.info('oauth tokens refreshed', { memberId });
     else log.warn('oauth refresh lost a race: another writer rotated the tokens first', { memberId });
   }

@@ -3,9 +3,11 @@ import type { RateLimit } from '../config.js';
 import type { HostPattern } from '../http/host-allowlist.js';
 import type { Logger } from '../log.js';
 import type { PortalStore } from '../store/types.js';
-import { assertAllowedUrl, assertMethodName, loadPortal, targetFor, TokenRefresher, type OAuthApp, type RequestTarget } from './auth.js';
+import {
+  assertAllowedUrl, assertMethodName, exchangeRefreshToken, loadPortal, targetFor, TokenRefresher, type OAuthApp, type OAuthGrant, type RequestTarget,
+} from './auth.js';
 import { isBatchable } from './batch.js';
-import { B24BadResponseError, B24OperationTimeLimitError, B24QueryLimitError, B24TransportError } from './errors.js';
+import { B24AuthError, B24BadResponseError, B24OperationTimeLimitError, B24QueryLimitError, B24TransportError } from './errors.js';
 import type { Lane, LaneCall } from './lane.js';
 import { LaneRegistry } from './lanes.js';
 import { parseRateLimit, type BucketKind } from './limiter.js';
@@ -64,6 +66,11 @@ export interface RestClient {
    * before anything is stored). Allowlist-checked and rate-limited per host; never refreshed.
    */
   callWithToken<T = unknown>(clientEndpoint: string, accessToken: string, method: string, params?: Record<string, unknown>): Promise<T>;
+  /**
+   * Redeems a refresh token at the OAuth server (the install check: the server, authenticated by our
+   * client secret, names the portal the pair belongs to). Throws `B24_AUTH_FAILED` without an OAuth app.
+   */
+  exchangeRefreshToken(refreshToken: string): Promise<OAuthGrant>;
   /** Number of portals (and hosts) with a live limiter; idle ones are dropped. */
   activeLanes(): number;
   /** Rejects queued calls, drops every limiter and closes the client's own agent. */
@@ -181,6 +188,11 @@ class Client implements RestClient {
 
   activeLanes(): number {
     return this.#lanes.size;
+  }
+
+  async exchangeRefreshToken(refreshToken: string): Promise<OAuthGrant> {
+    if (!this.#opts.oauth) throw new B24AuthError({ method: 'oauth.token', status: 0, apiCode: 'NO_OAUTH_APP', description: 'B24_CLIENT_ID is not set' });
+    return exchangeRefreshToken(this.#deps.transport, this.#opts.oauth, refreshToken, this.#clock());
   }
 
   async close(): Promise<void> {

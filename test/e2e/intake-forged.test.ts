@@ -90,3 +90,43 @@ for (const api of ['v2', 'v1'] as const) {
     });
   });
 }
+
+describe('e2e intake: a portal claiming another portal\'s member_id', function () {
+  this.timeout(30_000);
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack();
+  });
+  after(async () => stack.close());
+
+  it('is refused by the OAuth member check, and the victim\'s record is untouched', async () => {
+    const victim = stack.emu.portal;
+    const before = await stack.kit.store.getPortal(victim.memberId);
+    const attacker = stack.emu.createPortal();
+    const tokens = attacker.issueTokens(1);
+    const res = await postForm(`${stack.url}/install`, {
+      event: 'ONAPPINSTALL', data: { VERSION: '1', ACTIVE: 'Y', INSTALLED: 'Y', LANGUAGE_ID: 'en' }, ts: String(Math.floor(Date.now() / 1000)),
+      auth: {
+        access_token: tokens.accessToken, refresh_token: tokens.refreshToken, expires_in: '3600', scope: 'imbot',
+        domain: attacker.domain, client_endpoint: attacker.clientEndpoint, server_endpoint: `${stack.emu.url}/rest/`,
+        member_id: victim.memberId, application_token: 'attacker-app-token', status: 'L', user_id: '1',
+      },
+    });
+    expect([res.status, res.body['error']]).to.deep.equal([403, 'INSTALL_MEMBER_MISMATCH']);
+    expect(await stack.kit.store.getPortal(victim.memberId)).to.deep.equal(before);
+    await victim.sendMessage({ from: 1, to: 'echo', text: 'still mine' });
+    const [reply] = await victim.waitForMessages(1, { botCode: 'echo', dialogId: '1' });
+    expect(reply?.text).to.equal('You said: still mine');
+  });
+
+  it('a genuine reinstall stores the rotated pair from the OAuth check', async () => {
+    const before = await stack.kit.store.getPortal(stack.emu.portal.memberId);
+    const refreshes = stack.emu.portal.counters().oauthRefreshes;
+    expect((await stack.emu.portal.install(`${stack.url}/install`)).status).to.equal(200);
+    const after = await stack.kit.store.getPortal(stack.emu.portal.memberId);
+    expect(stack.emu.portal.counters().oauthRefreshes).to.equal(refreshes + 1);
+    expect(after?.refreshToken).to.not.equal(before?.refreshToken);
+    await stack.emu.portal.sendMessage({ from: 1, to: 'echo', text: 'after reinstall' });
+    await stack.emu.portal.waitForMessages(2, { botCode: 'echo', dialogId: '1' });
+  });
+});
