@@ -2,7 +2,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import path from 'node:path';
 import { BotkitError } from './errors.js';
 import type { LogLevel } from './log.js';
-import { parseHostPatterns, type HostPattern } from './http/host-allowlist.js';
+import { isLoopback, parseHostPatterns, type HostPattern } from './http/host-allowlist.js';
 
 /** A portal's leaky bucket: `rate` requests drain per second, `burst` fit in the bucket. */
 export interface RateLimit {
@@ -58,7 +58,7 @@ const VARIABLES = {
   B24_PORTAL_HOSTS: { type: 'string', minLength: 1, default: DEFAULT_PORTAL_HOSTS },
   B24_BOT_API: { enum: ['v1', 'v2'], default: 'v2' },
   B24_EVENT_MODE: { enum: ['webhook', 'fetch'] },
-  B24_POLL_INTERVAL_MS: { type: 'string', pattern: '^[0-9]{1,7}$', default: '10000' },
+  B24_POLL_INTERVAL_MS: { type: 'string', pattern: '^[1-9][0-9]{1,6}$', default: '10000' },
   B24_RATE_LIMIT: { type: 'string', pattern: '^(standard|enterprise|[0-9]+(\\.[0-9]+)?/[0-9]+)$', default: 'standard' },
   B24_LIMITER: { enum: ['token', 'bottleneck'], default: 'token' },
   DATA_DIR: { type: 'string', minLength: 1, default: './data' },
@@ -75,7 +75,7 @@ const HINTS: Partial<Record<ConfigVariable, string>> = {
   PUBLIC_URL: 'an http(s) URL such as https://bots.example.com',
   B24_OAUTH_URL: 'an http(s) URL',
   B24_WEBHOOK_URL: 'an incoming webhook URL such as https://acme.bitrix24.com/rest/1/abc123/',
-  B24_POLL_INTERVAL_MS: 'a number of milliseconds',
+  B24_POLL_INTERVAL_MS: 'a number of milliseconds, at least 10',
   B24_RATE_LIMIT: 'standard, enterprise or <rate>/<burst> such as 5/250',
   EVENT_MAX_AGE_S: 'a number of seconds (0 = off)',
   DISPATCH_CONCURRENCY: 'a number from 1 to 9999',
@@ -133,6 +133,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (port > 65535) problems.push('PORT: must be between 0 (any free port) and 65535');
   if ((v.B24_CLIENT_ID === undefined) !== (v.B24_CLIENT_SECRET === undefined)) {
     problems.push('B24_CLIENT_ID / B24_CLIENT_SECRET: set both or neither');
+  }
+  // The client secret is sent there: https, or plain http to this machine only (the emulator).
+  if (/^http:/i.test(v.B24_OAUTH_URL) && !isLoopback(new URL(v.B24_OAUTH_URL).hostname)) {
+    problems.push('B24_OAUTH_URL: must be https (plain http only for a loopback host)');
   }
   if (v.B24_EVENT_MODE === 'fetch' && v.B24_BOT_API === 'v1') {
     problems.push('B24_EVENT_MODE: fetch needs B24_BOT_API=v2 (classic bots only get pushed events)');

@@ -103,7 +103,7 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
     return report;
   };
   const install = createInstaller({ store, client, portalHosts: config.portalHosts, syncPortal, log, clock });
-  const intake = createIntake({ store, dispatcher, install, log, maxAgeS: config.eventMaxAgeS, clock });
+  const intake = createIntake({ store, dispatcher, install, log, maxAgeS: config.eventMaxAgeS, clock, webhookPortals: config.webhookUrl !== null });
   const app = createHttpApp({
     intake, log,
     health: async () => ({

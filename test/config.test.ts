@@ -41,6 +41,9 @@ describe('config', () => {
     expect(loadConfig({ PORT: '0' }).port).to.equal(0);
     expect(configError({ B24_PORTAL_HOSTS: 'bad host!' })).to.contain('B24_PORTAL_HOSTS');
     expect(configError({ B24_BOT_API: 'v1', B24_EVENT_MODE: 'fetch' })).to.contain('B24_EVENT_MODE: fetch needs B24_BOT_API=v2');
+    expect(configError({ B24_OAUTH_URL: 'http://oauth.example.com/oauth/token/' })).to.contain('B24_OAUTH_URL: must be https');
+    expect(loadConfig({ B24_OAUTH_URL: 'http://127.0.0.1:3100/oauth/token/' }).oauthUrl).to.equal('http://127.0.0.1:3100/oauth/token/');
+    expect(configError({ B24_POLL_INTERVAL_MS: '0' })).to.contain('B24_POLL_INTERVAL_MS');
     expect(loadConfig({ B24_BOT_API: 'v1', B24_WEBHOOK_URL: 'https://a.bitrix24.com/rest/1/x/' }).eventMode).to.equal('webhook');
   });
 

@@ -20,6 +20,8 @@ export interface IntakeOptions {
   log: Logger;
   /** Refuse events older than this many seconds (0 = off). */
   maxAgeS: number;
+  /** An incoming-webhook portal is configured: events of its bots name a member_id we do not store. */
+  webhookPortals?: boolean;
   clock?: () => number;
 }
 
@@ -66,7 +68,8 @@ export function createIntake(opts: IntakeOptions): Intake {
   }
 
   async function authenticated(env: EventEnvelope, body: Record<string, unknown>): Promise<IntakeResult> {
-    const portal = (await store.getPortal(env.memberId)) ?? (await findWebhookPortal(store, env));
+    const known = await store.getPortal(env.memberId);
+    const portal = known ?? (opts.webhookPortals ? await findWebhookPortal(store, env) : null);
     authenticateEvent(env, portal, { maxAgeS: opts.maxAgeS, now: clock() });
     // Webhook-registered bots: the event names the real member_id; we know the portal by its webhook id.
     const memberId = portal?.memberId ?? env.memberId;

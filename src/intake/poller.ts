@@ -21,6 +21,8 @@ export interface Poller {
   readonly botCode: string;
   /** Stops after the current poll; resolves when the loop has exited. */
   stop(): Promise<void>;
+  /** Resolves (never rejects) when the loop has ended: stopped, bot deleted, or portal gone. */
+  readonly done: Promise<void>;
 }
 
 interface EventPage {
@@ -37,6 +39,9 @@ function readPage(result: unknown): EventPage {
   return { events: r.events, nextOffset: r.nextOffset, hasMore: r.hasMore === true };
 }
 
+// Client errors that end polling: the portal was uninstalled, or its tokens can no longer be refreshed.
+const GONE = new Set(['B24_PORTAL_UNKNOWN', 'B24_REINSTALL_REQUIRED']);
+
 function apiCode(e: unknown): string | undefined {
   const code = (e as { apiCode?: unknown } | null)?.apiCode;
   return typeof code === 'string' ? code : undefined;
@@ -49,7 +54,7 @@ function apiCode(e: unknown): string | undefined {
  * record is removed and the loop ends.
  */
 export function startPoller(bot: BotRecord, opts: PollerOptions): Poller {
-  const fastMs = Math.min(250, opts.idleMs);
+  const fastMs = Math.max(10, Math.min(250, opts.idleMs));
   let delay = 0;
   let stopped = false;
   let wake: (() => void) | null = null;
@@ -72,14 +77,23 @@ export function startPoller(bot: BotRecord, opts: PollerOptions): Poller {
     return page.hasMore ? 0 : page.events.length > 0 ? fastMs : Math.min(opts.idleMs, Math.max(fastMs, delay * 2));
   }
 
+  async function forget(b: BotRecord): Promise<void> {
+    opts.log.warn('bot deleted on the portal; polling stopped', { memberId: b.memberId, botCode: b.code });
+    try {
+      await opts.store.deleteBot(b.memberId, b.code);
+    } catch (e) {
+      opts.log.error('could not forget a deleted bot', { memberId: b.memberId, botCode: b.code, err: e });
+    }
+  }
+
   const loop = (async () => {
     while (!stopped) {
       try {
         delay = await pollOnce();
       } catch (e) {
-        if (apiCode(e) === 'BOT_NOT_FOUND') {
-          opts.log.warn('bot deleted on the portal; polling stopped', { memberId: bot.memberId, botCode: bot.code });
-          await opts.store.deleteBot(bot.memberId, bot.code);
+        if (apiCode(e) === 'BOT_NOT_FOUND') return forget(bot);
+        if (GONE.has(String((e as { code?: unknown } | null)?.code))) {
+          opts.log.info('portal gone or needs a reinstall; polling stopped', { memberId: bot.memberId, botCode: bot.code, err: e });
           return;
         }
         delay = Math.min(60_000, Math.max(1000, delay * 2));
@@ -91,11 +105,12 @@ export function startPoller(bot: BotRecord, opts: PollerOptions): Poller {
 
   return {
     botCode: bot.code,
+    done: loop.catch((e: unknown) => void opts.log.error('event poller crashed', { memberId: bot.memberId, botCode: bot.code, err: e })),
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
       wake?.();
-      await loop;
+      await this.done;
     },
   };
 }

@@ -16,9 +16,14 @@ export class PollerSet {
   /** Starts a poller for every fetch-mode bot of the portal that has none yet. */
   async startFor(memberId: string): Promise<void> {
     for (const bot of await this.#store.listBots(memberId)) {
-      const key = `${memberId}:${bot.code}`;
+      const key = `${memberId}:${bot.code}:${bot.botId}`;
       if (bot.api !== 'v2' || bot.eventMode !== 'fetch' || bot.botId <= 0 || this.#pollers.has(key)) continue;
-      this.#pollers.set(key, startPoller(bot, this.#options()));
+      const poller = startPoller(bot, this.#options());
+      this.#pollers.set(key, poller);
+      // A poller that ended by itself (bot deleted, portal gone) is forgotten, so a re-sync can start a new one.
+      void poller.done.then(() => {
+        if (this.#pollers.get(key) === poller) this.#pollers.delete(key);
+      });
     }
   }
 

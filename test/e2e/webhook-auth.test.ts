@@ -37,6 +37,13 @@ describe('e2e fetch mode poller', function () {
     await stack.emu.portal.sendMessage({ from: 1, to: 'echo', text: 'still here' });
     const replies = await stack.emu.portal.waitForMessages(6, { botCode: 'echo', dialogId: '1' });
     expect(replies.at(-1)?.text).to.equal('You said: still here');
+
+    // A re-sync registers it again, and a new poller serves the new bot.
+    const report = await stack.kit.syncPortal(memberId);
+    expect(report.bots.find((b) => b.code === 'poll')?.botId).to.be.a('number').and.not.equal(bot?.botId);
+    await stack.emu.portal.sendMessage({ from: 1, to: 'poll', text: '/poll nothing' });
+    const [usage] = await stack.emu.portal.waitForMessages(1, { botCode: 'poll', dialogId: '1' });
+    expect(usage?.text).to.contain('Usage: /poll');
   });
 });
 
