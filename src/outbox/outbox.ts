@@ -154,6 +154,7 @@ class DurableOutbox implements Outbox {
   async #pump(): Promise<void> {
     this.#pumping = true;
     try {
+      await this.#retryUnmarked();
       do {
         this.#again = false;
         const free = this.#o.concurrency - this.#inFlight.size;
@@ -217,10 +218,26 @@ class DurableOutbox implements Outbox {
           // Delivered but still stored: never re-sent by this process; a restart re-sends it
           // (deduplicated by the portal where it carries a templateId).
           this.#unmarked.add(item.id);
-          this.#o.log.error('outbox: delivered reply could not be marked done', { id: item.id, err });
+          this.#o.log.error('outbox: delivered reply could not be marked done; retrying', { id: item.id, err });
+          this.#planWake(this.#o.clock() + 1000);
           return;
         }
         await new Promise((r) => setTimeout(r, 100 * (i + 1)));
+      }
+    }
+  }
+
+  /**
+   * A delivered reply whose row could not be removed is the head of its dialogue: until it is removed,
+   * nothing after it is sent. Keep trying (each pump, and on a timer) rather than leave it blocking.
+   */
+  async #retryUnmarked(): Promise<void> {
+    for (const id of [...this.#unmarked]) {
+      try {
+        await this.#o.store.outboxDone(id);
+        this.#unmarked.delete(id);
+      } catch {
+        this.#planWake(this.#o.clock() + 1000);
       }
     }
   }

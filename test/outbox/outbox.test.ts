@@ -78,6 +78,31 @@ describe('outbox against the emulator', function () {
     expect(outbox.stats()).to.include({ delivered: 40, dead: 0 });
   });
 
+  it('keeps trying to remove a delivered head it could not mark done, so the dialogue is not blocked', async () => {
+    rig = await emuRig();
+    const store = rig.store;
+    let failures = 4;
+    const flaky = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'outboxDone') {
+          return async (id: number) => {
+            if (failures-- > 0) throw new Error('database is locked (simulated)');
+            return target.outboxDone(id);
+          };
+        }
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const outbox = createOutbox({ store: flaky, client: rig.client, log: createLogger({ silent: true }) });
+    outbox.start();
+    const [first, second] = replies(rig, 1, 2);
+    await outbox.enqueue(first!);
+    await outbox.enqueue(second!);
+    expectInOrder(rig, 1, 2);
+    expect(await store.outboxPending(10, Number.MAX_SAFE_INTEGER)).to.deep.equal([]);
+  });
+
   it('dead-letters a permanent refusal with its reason and one warn line, and the dialogue moves on', async () => {
     rig = await emuRig();
     const { log, lines } = logLines();
