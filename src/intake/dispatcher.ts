@@ -9,6 +9,11 @@ export interface DispatcherOptions {
   done(key: string): Promise<void>;
   /** How many dialogues run at once. */
   concurrency: number;
+  /**
+   * How many of them may belong to one portal (default a quarter of `concurrency`, at least 1), so that
+   * handlers waiting on one slow portal cannot take every slot.
+   */
+  perPortal?: number;
   log: Logger;
   /** A handler running longer than this is logged as slow. */
   slowMs?: number;
@@ -35,6 +40,7 @@ export class Dispatcher {
   readonly #ready: string[] = [];
   readonly #pendingKeys = new Set<string>();
   #running = 0;
+  readonly #perPortal = new Map<string, number>();
   #idleWaiters: Array<() => void> = [];
 
   constructor(opts: DispatcherOptions) {
@@ -68,20 +74,32 @@ export class Dispatcher {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
+  #portalOf(dk: string): string {
+    return this.#queues.get(dk)?.[0]?.event.memberId ?? '';
+  }
+
   #pump(): void {
-    while (this.#running < this.#opts.concurrency && this.#ready.length > 0) {
-      const dk = this.#ready.shift() as string;
+    const cap = this.#opts.perPortal ?? Math.max(1, Math.floor(this.#opts.concurrency / 4));
+    while (this.#running < this.#opts.concurrency) {
+      const i = this.#ready.findIndex((dk) => (this.#perPortal.get(this.#portalOf(dk)) ?? 0) < cap);
+      if (i === -1) return;
+      const [dk] = this.#ready.splice(i, 1) as [string];
+      const portal = this.#portalOf(dk);
+      this.#perPortal.set(portal, (this.#perPortal.get(portal) ?? 0) + 1);
       this.#running++;
-      void this.#runDialogue(dk);
+      void this.#runDialogue(dk, portal);
     }
   }
 
-  async #runDialogue(dk: string): Promise<void> {
+  async #runDialogue(dk: string, portal: string): Promise<void> {
     const queue = this.#queues.get(dk) ?? [];
     const job = queue.shift();
     if (job) await this.#runJob(job);
     if (queue.length > 0) this.#ready.push(dk);
     else this.#queues.delete(dk);
+    const left = (this.#perPortal.get(portal) ?? 1) - 1;
+    if (left > 0) this.#perPortal.set(portal, left);
+    else this.#perPortal.delete(portal);
     this.#running--;
     this.#pump();
     if (this.#pendingKeys.size === 0) for (const w of this.#idleWaiters.splice(0)) w();

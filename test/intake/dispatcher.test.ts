@@ -38,7 +38,7 @@ describe('intake/dispatcher', () => {
     let running = 0;
     let maxRunning = 0;
     const d = new Dispatcher({
-      concurrency: 3, log, done: async () => undefined,
+      concurrency: 3, perPortal: 3, log, done: async () => undefined,
       handle: async () => {
         running++;
         maxRunning = Math.max(maxRunning, running);
@@ -82,5 +82,25 @@ describe('intake/dispatcher', () => {
     d.push('same', messageEvent('a'));
     await d.idle();
     expect(count).to.equal(1);
+  });
+
+  it('keeps slots for other portals while one portal is slow', async () => {
+    const stuck = deferred();
+    const handled: string[] = [];
+    const d = new Dispatcher({
+      concurrency: 4, log, done: async () => undefined,
+      handle: async (e) => {
+        if (e.memberId === 'slow') await stuck.promise;
+        handled.push(e.memberId);
+      },
+    });
+    for (let i = 0; i < 8; i++) d.push(`s${i}`, messageEvent('x', { memberId: 'slow', chat: { id: i, dialogId: String(i), kind: 'private', title: '' } }));
+    d.push('fast', messageEvent('x', { memberId: 'fast' }));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(handled).to.deep.equal(['fast']);
+    stuck.resolve();
+    await d.idle();
+    expect(handled.filter((m) => m === 'slow')).to.have.length(8);
   });
 });

@@ -106,7 +106,14 @@ describe('protocol/decode: envelope, bad shapes, app events, dedupe', () => {
       const auth = { member_id: 'm1', application_token: 't', access_token: 'a', refresh_token: 'r', domain: 'x.y', client_endpoint: 'https://x.y/rest/' };
       fc.assert(
         fc.property(fc.constantFrom(...names), fc.jsonValue(), (event, data) => {
-          for (const body of [{ event, data, auth }, toWire({ event, data, auth } as Json)]) {
+          // Some arbitrary keys collide once bracket-encoded (`a` and `a[b]`): the form parser refuses those.
+          let wire: Json | null = null;
+          try {
+            wire = toWire({ event, data, auth } as Json);
+          } catch (e) {
+            if (!(e instanceof HttpError) || e.code !== 'BODY_MALFORMED') throw e;
+          }
+          for (const body of wire === null ? [{ event, data, auth }] : [{ event, data, auth }, wire]) {
             try {
               decodeEvent(body as Json);
             } catch (e) {
