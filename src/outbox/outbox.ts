@@ -1,12 +1,13 @@
 import { BotkitError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RestClient } from '../rest/client.js';
-import type { OutboxItem, OutboxStore } from '../store/types.js';
+import type { OutboxItem, OutboxStore, StateStore } from '../store/types.js';
 import { classifyFailure } from './failure.js';
 
 /** Options of {@link createOutbox}. */
 export interface OutboxOptions {
-  store: OutboxStore;
+  /** The queue, plus key-value state where delivered idempotency keys are remembered. */
+  store: OutboxStore & Pick<StateStore, 'getState' | 'setState'>;
   client: RestClient;
   log: Logger;
   clock?: () => number;
@@ -57,6 +58,10 @@ interface Waiter {
 
 // Heads of dialogues scanned when the worker starts, to find retries scheduled before a restart.
 const PROBE_LIMIT = 1000;
+// Delivered idempotency keys are remembered this long (the inbox remembers handled events as long), so
+// that a handler re-run after a crash cannot send a reply twice, whatever the method.
+const SENT_TTL_MS = 48 * 3_600_000;
+const sentKey = (idempotencyKey: string): string => `outbox-sent:${idempotencyKey}`;
 
 /**
  * Creates the durable outbox: a reply is written to the store before it is sent and removed once
@@ -99,6 +104,11 @@ class DurableOutbox implements Outbox {
     });
     const { memberId, dialogueKey, method, idempotencyKey } = item;
     try {
+      const sent = await this.#sentResult(idempotencyKey);
+      if (sent) {
+        this.#settle(idempotencyKey, (w) => w.resolve(sent.result));
+        return done;
+      }
       const id = await this.#o.store.outboxAdd({ memberId, dialogueKey, method, params: JSON.stringify(item.params), idempotencyKey });
       this.#known.add(id);
     } catch (e) {
@@ -194,6 +204,14 @@ class DurableOutbox implements Outbox {
       await this.#bury(item, `params are not JSON: ${String(e)}`, e).catch((err: unknown) => this.#storeError(item, err));
       return;
     }
+    // Delivered before (a copy queued again by a handler re-run after a crash): do not send twice.
+    const sent = await this.#sentResult(item.idempotencyKey).catch(() => null);
+    if (sent) {
+      await this.#markDone(item);
+      this.#known.delete(item.id);
+      this.#settle(item.idempotencyKey, (w) => w.resolve(sent.result));
+      return;
+    }
     let result: unknown;
     try {
       result = await this.#o.client.call(item.memberId, item.method, params);
@@ -201,10 +219,24 @@ class DurableOutbox implements Outbox {
       await this.#failed(item, params, e).catch((err: unknown) => this.#storeError(item, err));
       return;
     }
+    await this.#recordSent(item.idempotencyKey, result);
     await this.#markDone(item);
     this.#known.delete(item.id);
     this.#counts.delivered++;
     this.#settle(item.idempotencyKey, (w) => w.resolve(result));
+  }
+
+  async #sentResult(idempotencyKey: string): Promise<{ result: unknown } | null> {
+    const row = await this.#o.store.getState<{ result: unknown }>(sentKey(idempotencyKey), this.#o.clock());
+    return row === null ? null : row.value;
+  }
+
+  async #recordSent(idempotencyKey: string, result: unknown): Promise<void> {
+    try {
+      await this.#o.store.setState(sentKey(idempotencyKey), { result: result ?? null }, 0, this.#o.clock() + SENT_TTL_MS);
+    } catch (err) {
+      this.#o.log.warn('outbox: could not remember a delivered key', { err });
+    }
   }
 
   async #markDone(item: OutboxItem): Promise<void> {
