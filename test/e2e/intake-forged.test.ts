@@ -3,9 +3,18 @@ import { EVENT_TABLE } from '../../src/protocol/event-table.js';
 import { encodePhpForm, parsePhpForm, type FormObject } from '../../src/protocol/php-form.js';
 import { post, postForm, startStack, type Stack } from './harness.js';
 
-/** Replaces `auth[application_token]` of a delivered wire body. */
+/** Message and command ids, renumbered so that a replay is new work, not a duplicate the inbox would drop. */
+function renumber(value: FormObject): void {
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v === 'object' && !Array.isArray(v)) renumber(v);
+    else if (typeof v === 'string' && /^(id|ID|MESSAGE_ID|messageId|COMMAND_ID)$/.test(key) && /^\d+$/.test(v)) value[key] = `9${v}`;
+  }
+}
+
+/** A delivered wire body with fresh ids and `auth[application_token]` replaced. */
 function tamper(body: string, token: string): string {
-  const parsed = parsePhpForm(body) as FormObject & { auth: FormObject };
+  const parsed = parsePhpForm(body) as FormObject & { auth: FormObject; data: FormObject };
+  renumber(parsed.data);
   parsed.auth['application_token'] = token;
   return encodePhpForm(parsed);
 }
@@ -34,7 +43,7 @@ for (const api of ['v2', 'v1'] as const) {
     });
     after(async () => stack.close());
 
-    it('refuses every genuine delivery replayed with a wrong token: 401, no inbox row, no REST call', async () => {
+    it('refuses every genuine delivery replayed with fresh ids and a wrong token: 401, no inbox row, no REST call', async () => {
       const deliveries = stack.emu.portal.deliveries().filter((d) => d.event !== 'ONAPPINSTALL');
       // v1 bots of type B get no edit/delete events (the platform binds those only for open-line bots).
       expect(new Set(deliveries.map((d) => d.event)).size).to.be.at.least(api === 'v2' ? 5 : 3);
