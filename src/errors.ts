@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   EVENT_STALE: 'The event timestamp is older than the accepted window (401).',
   INSTALL_HOST_REFUSED: 'The install names a client_endpoint outside B24_PORTAL_HOSTS (403).',
   INSTALL_VERIFY_FAILED: 'The access token in the install event was not accepted by the portal (401).',
+  INSTALL_BUSY: 'Too many install verifications are running; the platform may retry the install (503).',
   INSTALL_MEMBER_MISMATCH: 'The OAuth server says the install\'s tokens belong to another portal than its member_id / client_endpoint (403).',
   NOT_FOUND: 'No such route (404).',
   ADMIN_AUTH_REQUIRED: 'The admin page needs the ADMIN_TOKEN password (401).',

@@ -20,6 +20,8 @@ export interface InstallerOptions {
   syncPortal(memberId: string): Promise<unknown>;
   log: Logger;
   clock?: () => number;
+  /** Install verifications (each calls a portal and the OAuth server) allowed at once. Default 4. */
+  maxConcurrent?: number;
 }
 
 /** The host (with port, if any) of a URL, lower-case. */
@@ -68,8 +70,22 @@ export function createInstaller(opts: InstallerOptions): (event: InstallEvent | 
     return grant;
   }
 
+  // Installs are rare and each one makes us call out; a flood of forged ones must not queue unbounded.
+  let running = 0;
+  const limit = opts.maxConcurrent ?? 4;
+
   return async (event) => {
-    const grant = await verify(event);
+    if (running >= limit) {
+      opts.log.warn('install refused: too many verifications running', { memberId: event.auth.memberId });
+      throw new HttpError(503, 'INSTALL_BUSY', 'too many installs are being verified; try again');
+    }
+    running++;
+    let grant: OAuthGrant;
+    try {
+      grant = await verify(event);
+    } finally {
+      running--;
+    }
     const a = event.auth;
     const existing = await opts.store.getPortal(a.memberId);
     const now = clock();

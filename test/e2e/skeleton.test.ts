@@ -103,6 +103,17 @@ describe('e2e install refusals', function () {
     expect(await stack.kit.store.listPortals()).to.have.length(0);
   });
 
+  it('answers 503 INSTALL_BUSY beyond 4 verifications at once, instead of queueing calls out', async () => {
+    const remove = stack.emu.faults.add({ method: 'app.info', kind: 'slow', delayMs: 300 });
+    try {
+      const answers = await Promise.all(Array.from({ length: 6 }, () => stack.emu.portal.install(`${stack.url}/install`, { accessToken: 'made-up-token' })));
+      expect(answers.map((a) => a.status).sort()).to.deep.equal([401, 401, 401, 401, 503, 503]);
+      expect(answers.filter((a) => a.status === 503).map((a) => (a.body as { error: string }).error)).to.deep.equal(['INSTALL_BUSY', 'INSTALL_BUSY']);
+    } finally {
+      remove();
+    }
+  });
+
   it('refuses an access token the portal does not accept, and stores nothing', async () => {
     const res = await stack.emu.portal.install(`${stack.url}/install`, { accessToken: 'made-up-token' });
     expect(res.status).to.equal(401);
