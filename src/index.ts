@@ -30,3 +30,12 @@ export { Menu } from './protocol/menu.js';
 export type { MenuJSON } from './protocol/menu.js';
 export * as bb from './protocol/bbcode.js';
 export type { OutgoingMessage } from './protocol/message.js';
+export { createRestClient, callBot, B24ApiError, B24AuthError, B24BadResponseError, B24HostRefusedError, B24OperationTimeLimitError,
+  B24PortalUnknownError, B24QueryLimitError, B24ReinstallRequiredError, B24TimeoutError, B24TransportError } from './rest/index.js';
+export type { RestClient, RestClientOptions, CallOptions } from './rest/index.js';
+export { createOutbox } from './outbox/outbox.js';
+export type { Outbox } from './outbox/outbox.js';
+export { openStore } from './store/index.js';
+export type { Store } from './store/types.js';
+export { startEmulator } from './emulator/index.js';
+export type { Emulator, EmulatedPortal, EmulatorOptions, SentMessage } from './emulator/index.js';
