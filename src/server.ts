@@ -19,7 +19,7 @@ import { createRestClient, type RestClient } from './rest/client.js';
 import type { BotDefinition } from './router/bot.js';
 import { createRuntime } from './router/runtime.js';
 import { openStore } from './store/index.js';
-import type { Store } from './store/types.js';
+import { DEDUPE_WINDOW_MS, type Store } from './store/types.js';
 
 export { webhookMemberId } from './registry/webhook-portal.js';
 
@@ -60,8 +60,6 @@ export interface Botkit {
  * const kit = await createBotkit({ config: loadConfig() });
  * await kit.start();
  */
-// Handled events are remembered for dedupe: twice the platform's 24 h event retention, then pruned.
-const DEDUPE_WINDOW_MS = 48 * 3_600_000;
 
 /** The components of one process, wired: store → REST client → outbox → runtime → dispatcher → intake. */
 interface Pipeline {

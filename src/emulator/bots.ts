@@ -1,3 +1,7 @@
+import type { V1Handlers } from './types.js';
+
+export type { V1Handlers } from './types.js';
+
 /** v2 bot types; v1 B/H map to `bot`, S to `supervisor`, O to `openline`. */
 export type BotType = 'bot' | 'supervisor' | 'personal' | 'openline' | 'network';
 
@@ -33,15 +37,6 @@ export interface CommandRec {
   handlerUrl: string | null;
 }
 
-/** The v1 handler URLs of one app: one set per app, the latest register/update wins (facts §4.1). */
-export interface V1Handlers {
-  messageAdd: string | null;
-  messageUpdate: string | null;
-  messageDelete: string | null;
-  joinChat: string | null;
-  botDelete: string | null;
-  commandAdd: string | null;
-}
 
 /** The bots and commands of a portal. */
 export class BotRegistry {

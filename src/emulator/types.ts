@@ -95,6 +95,16 @@ export interface EmulatedCommand {
   handlerUrl: string | null;
 }
 
+/** The v1 handler URLs of one app: one set per app, the latest register/update wins (facts §4.1). */
+export interface V1Handlers {
+  messageAdd: string | null;
+  messageUpdate: string | null;
+  messageDelete: string | null;
+  joinChat: string | null;
+  botDelete: string | null;
+  commandAdd: string | null;
+}
+
 /** A registered bot with what decides how it gets events. */
 export interface EmulatedBot {
   id: number;
@@ -111,14 +121,7 @@ export interface EmulatedBot {
   /** v2 `webhookUrl`. */
   webhookUrl: string | null;
   /** v1 handler URLs currently bound for its app (null when unbound). */
-  handlers: {
-    messageAdd: string | null;
-    messageUpdate: string | null;
-    messageDelete: string | null;
-    joinChat: string | null;
-    botDelete: string | null;
-    commandAdd: string | null;
-  } | null;
+  handlers: V1Handlers | null;
   commands: EmulatedCommand[];
 }
 

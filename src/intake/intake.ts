@@ -73,7 +73,7 @@ export function createIntake(opts: IntakeOptions): Intake {
     authenticateEvent(env, portal, { maxAgeS: opts.maxAgeS, now: clock() });
     // Webhook-registered bots: the event names the real member_id; we know the portal by its webhook id.
     const memberId = portal?.memberId ?? env.memberId;
-    const decoded = decodeEvent(body);
+    const decoded = decodeEvent(body, { envelope: env });
     if (decoded.kind === 'unknown') {
       log.debug('event type not handled, ignored', { event: env.event, memberId: env.memberId });
       return { status: 200, body: { ok: true, ignored: true } };
@@ -96,7 +96,7 @@ export function createIntake(opts: IntakeOptions): Intake {
       // Install and update carry fresh tokens that are verified by calling the portal back;
       // every other event must carry the stored application_token.
       if (env.event === 'ONAPPINSTALL' || env.event === 'ONAPPUPDATE') {
-        const decoded = decodeEvent(body);
+        const decoded = decodeEvent(body, { envelope: env });
         if (decoded.kind === 'app' && decoded.event.type !== 'app_uninstall') {
           return { status: 200, body: await opts.install(decoded.event) };
         }

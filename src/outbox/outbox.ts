@@ -1,7 +1,7 @@
 import { BotkitError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RestClient } from '../rest/client.js';
-import type { OutboxItem, OutboxStore, StateStore } from '../store/types.js';
+import { DEDUPE_WINDOW_MS, type OutboxItem, type OutboxStore, type StateStore } from '../store/types.js';
 import { classifyFailure } from './failure.js';
 
 /** Options of {@link createOutbox}. */
@@ -58,9 +58,8 @@ interface Waiter {
 
 // Heads of dialogues scanned when the worker starts, to find retries scheduled before a restart.
 const PROBE_LIMIT = 1000;
-// Delivered idempotency keys are remembered this long (the inbox remembers handled events as long), so
-// that a handler re-run after a crash cannot send a reply twice, whatever the method.
-const SENT_TTL_MS = 48 * 3_600_000;
+// Delivered idempotency keys are remembered as long as handled events, so that a handler re-run after a
+// crash cannot send a reply twice, whatever the method.
 const sentKey = (idempotencyKey: string): string => `outbox-sent:${idempotencyKey}`;
 
 /**
@@ -233,7 +232,7 @@ class DurableOutbox implements Outbox {
 
   async #recordSent(idempotencyKey: string, result: unknown): Promise<void> {
     try {
-      await this.#o.store.setState(sentKey(idempotencyKey), { result: result ?? null }, 0, this.#o.clock() + SENT_TTL_MS);
+      await this.#o.store.setState(sentKey(idempotencyKey), { result: result ?? null }, 0, this.#o.clock() + DEDUPE_WINDOW_MS);
     } catch (err) {
       this.#o.log.warn('outbox: could not remember a delivered key', { err });
     }

@@ -42,6 +42,8 @@ export type DecodedEvent =
 export interface DecodeOptions {
   /** The clock (Unix ms) used to turn `expires_in` into an absolute expiry. */
   now?: () => number;
+  /** The envelope already read from this body with {@link decodeEnvelope} (saves reading it twice). */
+  envelope?: EventEnvelope;
 }
 
 const checkEnvelope = compileValidator(ENVELOPE_SCHEMA, '');
@@ -80,8 +82,7 @@ export function decodeEnvelope(body: Record<string, unknown>): EventEnvelope {
  * const decoded = decodeEvent(parsePhpForm(rawBody));
  * if (decoded.kind === 'bot') for (const e of decoded.events) await inbox.put(eventDedupeKey(e, decoded.envelope.event), e);
  */
-export function decodeEvent(body: Record<string, unknown>, { now = Date.now }: DecodeOptions = {}): DecodedEvent {
-  const envelope = decodeEnvelope(body);
+export function decodeEvent(body: Record<string, unknown>, { now = Date.now, envelope = decodeEnvelope(body) }: DecodeOptions = {}): DecodedEvent {
   const spec = lookupEvent(envelope.event);
   if (spec === undefined) return { kind: 'unknown', envelope };
   const data = objectOf(body['data'], 'data');

@@ -69,6 +69,8 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
   const clock = opts.clock ?? Date.now;
   const ttlS = opts.dialogueTtlS ?? 86_400;
   const translators = new Map<string, Translator>();
+  // Bots are complete once loaded: compose each chain once, not per event.
+  const chains = new Map([...bots].map(([code, def]) => [code, def.middleware()]));
   const translatorFor = (def: BotDefinition): Translator => {
     let t = translators.get(def.code);
     if (!t) translators.set(def.code, (t = createTranslator(def.options.texts ?? {}, def.options.fallbackLanguage ?? 'en')));
@@ -108,7 +110,8 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     }
     if (ignoredInGroup(event, def)) return;
     const { identity, protocol } = await identityOf(event);
-    await def.middleware()(contextFor(event, def, identity, protocol, key), async () => undefined);
+    const chain = chains.get(event.bot.code) ?? def.middleware();
+    await chain(contextFor(event, def, identity, protocol, key), async () => undefined);
   }
 
   return {

@@ -3,6 +3,12 @@
  * Postgres/Redis) passes the same contract suite in `test/store/contract.ts`.
  */
 
+/**
+ * How long idempotency records live: handled event keys (inbox) and delivered reply keys (outbox). Twice
+ * the platform's 24 h event retention, so a redelivered or re-polled event is always recognised.
+ */
+export const DEDUPE_WINDOW_MS = 48 * 3_600_000;
+
 /** How the framework authenticates against a portal. */
 export type AuthMode = 'oauth' | 'webhook';
 

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/log.js';
 import { parsePhpForm, type FormValue } from '../../src/protocol/php-form.js';
+import { overriding } from '../helpers/override.js';
 import { post, startStack, type Stack } from './harness.js';
 
 /** Every value under a key that names a secret, anywhere in a parsed wire payload. */
@@ -36,18 +37,10 @@ describe('e2e intake: exactly once', function () {
     const offsetWritten = new Promise<void>((resolve) => (written = resolve));
     const stack = await startStack({
       auth: 'webhook',
-      wrapStore: (store) => new Proxy(store, {
-        get(target, prop, receiver) {
-          if (prop === 'setOffset') {
-            return async (...args: Parameters<typeof store.setOffset>) => {
-              if (failOffsetWrites-- > 0) throw new Error('disk full (simulated)');
-              await target.setOffset(...args);
-              written();
-            };
-          }
-          const v = Reflect.get(target, prop, receiver) as unknown;
-          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-        },
+      wrapStore: (store) => overriding(store, 'setOffset', (setOffset) => async (...args) => {
+        if (failOffsetWrites-- > 0) throw new Error('disk full (simulated)');
+        await setOffset(...args);
+        written();
       }),
     });
     try {

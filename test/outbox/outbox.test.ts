@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
 import { createLogger } from '../../src/log.js';
 import { createOutbox, type Outbox } from '../../src/outbox/outbox.js';
+import { overriding } from '../helpers/override.js';
 import { emuRig, v2Send, type EmuRig } from '../rest/emu-rig.js';
 import { rejection } from '../rest/helpers.js';
 
@@ -82,17 +83,9 @@ describe('outbox against the emulator', function () {
     rig = await emuRig();
     const store = rig.store;
     let failures = 4;
-    const flaky = new Proxy(store, {
-      get(target, prop, receiver) {
-        if (prop === 'outboxDone') {
-          return async (id: number) => {
-            if (failures-- > 0) throw new Error('database is locked (simulated)');
-            return target.outboxDone(id);
-          };
-        }
-        const v = Reflect.get(target, prop, receiver) as unknown;
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
+    const flaky = overriding(store, 'outboxDone', (outboxDone) => async (id) => {
+      if (failures-- > 0) throw new Error('database is locked (simulated)');
+      return outboxDone(id);
     });
     const outbox = createOutbox({ store: flaky, client: rig.client, log: createLogger({ silent: true }) });
     outbox.start();
