@@ -67,13 +67,17 @@ interface Ctx {
   db: Database.Database;
   s: Statements;
   clock: () => number;
-  use: <T>(fn: () => T) => Promise<T>;
+  use: <T>(fn: () => T | Promise<T>) => Promise<T>;
+  /** Group-commit flushes, run before the database closes. */
+  flushes: Array<() => void>;
 }
+
+import { GroupCommit } from './group-commit.js';
 
 function buildStore(db: Database.Database, s: Statements, clock: () => number): Store {
   let closed = false;
   const ctx: Ctx = {
-    db, s, clock,
+    db, s, clock, flushes: [],
     // async, so that a synchronous SQLite error becomes a rejection as in any other store.
     use: async (fn) => {
       if (closed) throw storeClosedError();
@@ -87,6 +91,7 @@ function buildStore(db: Database.Database, s: Statements, clock: () => number): 
     ...stateMethods(ctx),
     close: async () => {
       if (closed) return;
+      for (const flush of ctx.flushes) flush();
       closed = true;
       db.close();
     },
@@ -128,11 +133,19 @@ function portalMethods({ db, s, clock, use }: Ctx): PortalStore {
   };
 }
 
-function inboxMethods({ s, clock, use }: Ctx): InboxStore {
+// The intake's hot path: every accepted event is one insert and, once handled, one update.
+function inboxMethods({ db, s, clock, use, flushes }: Ctx): InboxStore {
+  const adds = new GroupCommit<InboxItem, boolean>(db.transaction((items: readonly InboxItem[]) =>
+    items.map((item) => s.inboxAdd.run(inboxToRow(item)).changes === 1)));
+  const dones = new GroupCommit<string, void>(db.transaction((keys: readonly string[]) => {
+    const now = clock();
+    return keys.map((key) => void s.inboxDone.run(now, key));
+  }));
+  flushes.push(() => adds.flush(), () => dones.flush());
   return {
-    inboxAdd: (item) => use(() => s.inboxAdd.run(inboxToRow(item)).changes === 1),
+    inboxAdd: (item) => use(() => adds.submit(item)),
     inboxPending: (limit) => use(() => s.inboxPending.all(toLimit(limit)).map(inboxFromRow)),
-    inboxDone: (key) => use(() => void s.inboxDone.run(clock(), key)),
+    inboxDone: (key) => use(() => dones.submit(key)),
     inboxPrune: (before) => use(() => s.inboxPrune.run(before).changes),
   };
 }
