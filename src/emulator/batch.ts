@@ -1,7 +1,7 @@
 import { parsePhpForm } from '../protocol/php-form.js';
 import { asBool, asList, asObject, type Params } from './params.js';
 import { PortalError } from './portal-error.js';
-import type { MethodContext, MethodTable } from './rest.js';
+import type { InvokeBase, MethodTable } from './rest.js';
 import { timeBlock } from './views.js';
 
 /** Most commands one batch may carry (facts §7.4). */
@@ -42,7 +42,7 @@ function phpMap(map: Results): Results | [] {
  * Runs a `batch` (facts §7.4): up to 50 `"method?query"` commands with the batch's credentials, each
  * charged to its own method; sub-errors go to `result_error`; `halt` stops at the first one.
  */
-export async function runBatch(table: MethodTable, base: Omit<MethodContext, 'method'>, params: Params): Promise<Results> {
+export async function runBatch(table: MethodTable, base: InvokeBase, params: Params): Promise<Results> {
   const list = commands(params);
   if (list.length > BATCH_LIMIT) throw new PortalError('ERROR_BATCH_LENGTH_EXCEEDED', 'Max batch length exceeded');
   const halt = asBool(params['halt'], false);

@@ -20,6 +20,12 @@ export interface MethodContext {
   caller: Caller;
   /** The method name as registered. */
   method: string;
+  /**
+   * Waits while the method "runs" (a `slow` fault with `during`); resolves at once otherwise. A method
+   * with a visible running phase (v2 send: `templateId` claimed, message not yet stored) calls it in
+   * that phase; for the others it is waited after the handler, before the answer.
+   */
+  hold: () => Promise<void>;
 }
 
 /** A REST method: params in, `result` out; throws {@link PortalError} for error answers. */
@@ -38,6 +44,9 @@ export interface Paging {
   next?: number;
   total?: number;
 }
+
+/** What a method call is invoked with: the context without the method name, `hold` optional. */
+export type InvokeBase = Omit<MethodContext, 'method' | 'hold'> & { hold?: () => Promise<void> };
 
 /** The result of one method call with its operating-time view. */
 export interface Invocation {
@@ -71,16 +80,23 @@ export class MethodTable {
    * Runs one method with the operating-time budget (facts §7.2): a blocked method answers
    * `429 OPERATION_TIME_LIMIT`; a call that runs is charged to the caller and method.
    */
-  async invoke(base: Omit<MethodContext, 'method'>, name: string, params: Params): Promise<Invocation> {
+  async invoke(base: InvokeBase, name: string, params: Params): Promise<Invocation> {
     const entry = this.get(name);
     if (!entry) throw new PortalError('ERROR_METHOD_NOT_FOUND', 'Method not found!');
     const key = `${base.caller.budgetKey}|${entry.name.toLowerCase()}`;
     const now = base.core.clock();
     const before = base.portal.operating.state(key, now);
     if (before.blocked) throw new PortalError('OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.');
+    let held = false;
+    const hold = async (): Promise<void> => {
+      if (held) return;
+      held = true;
+      await base.hold?.();
+    };
     let result: unknown;
     try {
-      result = await entry.handler({ ...base, method: entry.name }, params);
+      result = await entry.handler({ ...base, method: entry.name, hold }, params);
+      await hold();
     } finally {
       base.portal.operating.charge(key, entry.name, now);
     }

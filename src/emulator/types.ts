@@ -185,6 +185,11 @@ export interface FaultSpec {
   errorDescription?: string;
   /** For `slow`: delay before the normal answer (default 1000 ms). */
   delayMs?: number;
+  /**
+   * For `slow`: the delay happens while the method runs instead of before it (a v2 send has claimed
+   * its `templateId` but not yet stored the message, so a repeat gets `MESSAGE_DUPLICATED_BY_UUID`).
+   */
+  during?: boolean;
   /** How many matching requests it hits; default unlimited. */
   times?: number;
   /** Active while the emulator clock is below this epoch-ms value. */
