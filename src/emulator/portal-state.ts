@@ -4,6 +4,7 @@ import { ChatStore } from './chats.js';
 import { Stats } from './counters.js';
 import { Directory, type UserRec } from './directory.js';
 import { EventLog } from './event-log.js';
+import { FileStore } from './files.js';
 import { randomHex } from './ids.js';
 import { LeakyBucket } from './leaky-bucket.js';
 import { OperatingBudget } from './operating.js';
@@ -39,6 +40,8 @@ export class PortalState {
   readonly chats = new ChatStore();
   readonly bots = new BotRegistry();
   readonly stats = new Stats();
+  /** Chat files (uploads and generated ones) and their download tokens. */
+  readonly files = new FileStore();
   /** Webhook code → the user it acts as. */
   readonly webhooks = new Map<string, number>();
   readonly bucket: LeakyBucket | null;
