@@ -32,8 +32,10 @@ export interface BotOptions {
   /** Language used when the event's language has no text. Default `en`. */
   fallbackLanguage?: string;
   /**
-   * In group chats, answer only messages addressed to the bot (a mention; commands always count) or
-   * everything. Default `addressed`, `all` for supervisor and personal bots.
+   * Supervisor and personal bots get every message of their group chats: `all` (their default) handles
+   * each, `addressed` only those that mention the bot or start with a command. Other bot types get only
+   * the group messages addressed to them (the platform filters, and may strip the mention from the
+   * text), so every one is handled and this option changes nothing for them.
    */
   groupMessages?: GroupPolicy;
 }
@@ -72,7 +74,13 @@ export class BotDefinition extends Composer {
     return this.options.code;
   }
 
-  /** The effective group policy. */
+  /** True for supervisor and personal bots: the platform sends them every message of their chats. */
+  get seesEveryGroupMessage(): boolean {
+    const type = this.options.type ?? 'bot';
+    return type === 'supervisor' || type === 'personal';
+  }
+
+  /** The effective group policy (it filters only bots that see every group message). */
   get groupPolicy(): GroupPolicy {
     const type = this.options.type ?? 'bot';
     return this.options.groupMessages ?? (type === 'supervisor' || type === 'personal' ? 'all' : 'addressed');
