@@ -49,13 +49,18 @@ export async function runBatch(table: MethodTable, base: InvokeBase, params: Par
   const result: Results = {};
   const errors: Results = {};
   const times: Results = {};
+  const totals: Results = {};
+  const nexts: Results = {};
   for (const [key, command] of list) {
     const started = base.core.clock();
     const [name = '', query = ''] = splitCommand(command);
     try {
       if (name.toLowerCase() === 'batch') throw new PortalError('ERROR_BATCH_METHOD_NOT_ALLOWED', 'Method is not allowed for batch usage');
       const sub = parseQuery(substitute(query, result));
-      result[key] = (await table.invoke(base, name, sub)).result;
+      const inv = await table.invoke(base, name, sub);
+      result[key] = inv.result;
+      if (inv.paging.total !== undefined) totals[key] = inv.paging.total;
+      if (inv.paging.next !== undefined) nexts[key] = inv.paging.next;
       times[key] = timeBlock(started, base.core.clock());
     } catch (e) {
       if (!(e instanceof PortalError)) throw e;
@@ -64,7 +69,7 @@ export async function runBatch(table: MethodTable, base: InvokeBase, params: Par
     }
   }
   base.portal.stats.bump('batchCommands', list.length);
-  return { result: phpMap(result), result_error: phpMap(errors), result_total: [], result_next: [], result_time: phpMap(times) };
+  return { result: phpMap(result), result_error: phpMap(errors), result_total: phpMap(totals), result_next: phpMap(nexts), result_time: phpMap(times) };
 }
 
 function splitCommand(command: string): [string, string] {

@@ -24,9 +24,13 @@ interface RestRoute {
   webhook: WebhookCredentials | null;
 }
 
-/** Splits the path after `/rest/`: `<method>[.json]` or `<user>/<code>/<method>[.json]`. */
+/**
+ * Splits the path after `/rest/`: `<method>[.json]` or `<user>/<code>/<method>[.json]`. Leading slashes
+ * are ignored: the official JS SDK's OAuth client joins `client_endpoint` (`.../rest/`) and `/<method>`
+ * into `/rest//<method>` (b24jssdk core/http/abstract-http `_prepareMethod`), which portals answer.
+ */
 export function parseRestTail(tail: string): RestRoute | null {
-  const parts = tail.replace(/\/+$/, '').split('/');
+  const parts = tail.replace(/^\/+/, '').replace(/\/+$/, '').split('/');
   const strip = (m: string): string => m.replace(/\.json$/i, '');
   if (parts.length === 1 && parts[0]) return { method: strip(parts[0]), webhook: null };
   const [user, code, method] = parts;
@@ -102,5 +106,5 @@ async function run(svc: RestServices, base: InvokeBase, method: string, params: 
     return { result, time: timeBlock(start, svc.core.clock()) };
   }
   const inv = await svc.methods.invoke(base, method, params);
-  return { result: inv.result, time: timeBlock(start, svc.core.clock(), inv.operating) };
+  return { result: inv.result, ...inv.paging, time: timeBlock(start, svc.core.clock(), inv.operating) };
 }

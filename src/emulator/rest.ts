@@ -31,13 +31,36 @@ export interface MethodContext {
 /** A REST method: params in, `result` out; throws {@link PortalError} for error answers. */
 export type MethodHandler = (ctx: MethodContext, params: Params) => unknown;
 
+/**
+ * A page of a list method (docs settings/how-to-call-rest-api/list-methods-pecularities.md): the answer
+ * carries `total` and, when more rows follow, `next` (the `start` of the next page) beside `result`.
+ */
+export class ListPage {
+  constructor(readonly items: unknown[], readonly total: number | null, readonly next: number | null) {}
+}
+
+/** The `next`/`total` fields of a list answer (absent for other methods and for `start=-1`). */
+export interface Paging {
+  next?: number;
+  total?: number;
+}
+
 /** What a method call is invoked with: the context without the method name, `hold` optional. */
 export type InvokeBase = Omit<MethodContext, 'method' | 'hold'> & { hold?: () => Promise<void> };
 
 /** The result of one method call with its operating-time view. */
 export interface Invocation {
   result: unknown;
+  paging: Paging;
   operating: { operating: number; resetAt: number };
+}
+
+function unwrapPage(result: unknown): { result: unknown; paging: Paging } {
+  if (!(result instanceof ListPage)) return { result, paging: {} };
+  const paging: Paging = {};
+  if (result.next !== null) paging.next = result.next;
+  if (result.total !== null) paging.total = result.total;
+  return { result: result.items, paging };
 }
 
 /** REST methods by name; lookup ignores case (`imbot.message.add` and `IMBOT.MESSAGE.ADD` are one). */
@@ -77,6 +100,6 @@ export class MethodTable {
     } finally {
       base.portal.operating.charge(key, entry.name, now);
     }
-    return { result, operating: base.portal.operating.state(key, now) };
+    return { ...unwrapPage(result), operating: base.portal.operating.state(key, now) };
   }
 }
