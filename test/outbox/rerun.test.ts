@@ -5,6 +5,7 @@ import { defineBot } from '../../src/router/bot.js';
 import { createRuntime } from '../../src/router/runtime.js';
 import { messageEvent } from '../helpers/events.js';
 import { emuRig, v2Send, type EmuRig } from '../rest/emu-rig.js';
+import { rejection } from '../helpers/common.js';
 
 // A handler re-run after a crash (its event was not yet marked handled) must not repeat calls that
 // already reached the portal, including methods without a templateId (update, answer, classic sends).
@@ -33,7 +34,7 @@ describe('outbox: handler re-run after a crash', function () {
     expect(count('imbot.v2.Chat.Message.Reaction.add')).to.equal(1);
 
     // A different event is new work: it updates again (and its reaction is refused as already set).
-    const err = await runtime.handle(event, 'event-key-2').then(() => null, (e: unknown) => e);
+    const err = await rejection(runtime.handle(event, 'event-key-2'));
     expect(count('imbot.v2.Chat.Message.update')).to.equal(2);
     expect(err).to.have.property('apiCode', 'REACTION_ALREADY_SET');
   });
