@@ -36,6 +36,8 @@ export interface Config {
   dialogueTtlS: number;
   /** Password of the admin page (`/admin`); null disables it. */
   adminToken: string | null;
+  /** Directory the bot modules are loaded from (`.js` only when running compiled, without tsx). */
+  botsDir: string;
 }
 
 /** The Bitrix24 cloud domains accepted as portal hosts when `B24_PORTAL_HOSTS` is not set. */
@@ -67,6 +69,7 @@ const VARIABLES = {
   DISPATCH_CONCURRENCY: { type: 'string', pattern: '^[1-9][0-9]{0,3}$', default: '16' },
   DIALOGUE_TTL_S: { type: 'string', pattern: '^[1-9][0-9]{0,8}$', default: '86400' },
   ADMIN_TOKEN: { type: 'string', minLength: 16 },
+  BOTS_DIR: { type: 'string', minLength: 1, default: 'bots' },
 } as const;
 
 // What a value that fails its pattern should look like, for the error message.
@@ -171,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dispatchConcurrency: Number(v.DISPATCH_CONCURRENCY),
     dialogueTtlS: Number(v.DIALOGUE_TTL_S),
     adminToken: v.ADMIN_TOKEN ?? null,
+    botsDir: path.resolve(v.BOTS_DIR),
   };
 }
 

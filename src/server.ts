@@ -29,7 +29,7 @@ export interface BotkitOptions {
   log?: Logger;
   /** Default: SQLite under `config.dataDir`. */
   store?: Store;
-  /** Bot definitions, or the directory to load them from. Default: `./bots`. */
+  /** Bot definitions, or the directory to load them from. Default: `config.botsDir` (`BOTS_DIR`, `./bots`). */
   bots?: ReadonlyMap<string, BotDefinition> | string;
   /** undici dispatcher for REST calls (tests inject one). */
   dispatcher?: UndiciDispatcher;
@@ -82,7 +82,7 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
   const { config } = opts;
   const log = opts.log ?? createLogger({ level: config.logLevel });
   const clock = opts.clock ?? Date.now;
-  const bots = typeof opts.bots === 'object' ? opts.bots : await loadBots(path.resolve(opts.bots ?? 'bots'));
+  const bots = typeof opts.bots === 'object' ? opts.bots : await loadBots(path.resolve(opts.bots ?? config.botsDir));
   const store = opts.store ?? openStore({ dataDir: config.dataDir });
   const oauth = config.clientId && config.clientSecret ? { clientId: config.clientId, clientSecret: config.clientSecret, oauthUrl: config.oauthUrl } : null;
   const client = createRestClient({
