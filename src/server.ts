@@ -102,13 +102,14 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
   };
   const install = createInstaller({ store, client, portalHosts: config.portalHosts, syncPortal, log, clock });
   const intake = createIntake({ store, dispatcher, install, log, maxAgeS: config.eventMaxAgeS, clock, webhookPortals: config.webhookUrl !== null });
+  const health = async (): Promise<Record<string, unknown>> => ({
+    status: 'ok', portals: (await store.listPortals()).length, bots: [...bots.keys()], pending: dispatcher.size, outbox: outbox.stats(),
+  });
   const app = createHttpApp({
     intake, log,
-    health: async () => ({
-      status: 'ok', portals: (await store.listPortals()).length, bots: [...bots.keys()], pending: dispatcher.size, outbox: outbox.stats(),
-    }),
+    health: () => ({ status: 'ok' }),
     extend: (a) => {
-      if (config.adminToken) mountAdmin(a, { token: config.adminToken, store, bots: [...bots.keys()], syncPortal, log });
+      if (config.adminToken) mountAdmin(a, { token: config.adminToken, store, bots: [...bots.keys()], syncPortal, health, log });
     },
   });
   return {

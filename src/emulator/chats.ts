@@ -42,7 +42,6 @@ export class ChatStore {
   readonly #messages = new Map<number, MessageRec>();
   readonly #private = new Map<string, number>();
   readonly #botMessages: MessageRec[] = [];
-  readonly #byTemplate = new Map<string, MessageRec>();
   readonly #countByBot = new Map<number, number>();
   #nextChat = 1;
   #nextMessage = 1;
@@ -101,7 +100,6 @@ export class ChatStore {
   #indexBotMessage(msg: MessageRec, botId: number): void {
     this.#botMessages.push(msg);
     this.#countByBot.set(botId, (this.#countByBot.get(botId) ?? 0) + 1);
-    if (msg.idempotencyKey !== null) this.#byTemplate.set(`${msg.chatId}|${botId}|${msg.idempotencyKey}`, msg);
   }
 
   /** Messages posted by bots, in order. */
@@ -112,11 +110,6 @@ export class ChatStore {
   /** How many messages a bot posted. */
   countByBot(botId: number): number {
     return this.#countByBot.get(botId) ?? 0;
-  }
-
-  /** The bot's message in a chat carrying an idempotency key (v2 `templateId`). */
-  byTemplate(chatId: number, botId: number, key: string): MessageRec | undefined {
-    return this.#byTemplate.get(`${chatId}|${botId}|${key}`);
   }
 
   message(id: number): MessageRec | undefined {

@@ -8,6 +8,7 @@ import { randomHex } from './ids.js';
 import { LeakyBucket } from './leaky-bucket.js';
 import { OperatingBudget } from './operating.js';
 import type { OperatingOptions, RateLimit } from './types.js';
+import { MessageUuids } from './uuids.js';
 
 /** Limits of the two plans (facts §7.1). */
 export const PLAN_LIMITS: Readonly<Record<'standard' | 'enterprise', RateLimit>> = {
@@ -38,6 +39,8 @@ export class PortalState {
   readonly directory = new Directory();
   readonly chats = new ChatStore();
   readonly bots = new BotRegistry();
+  /** v2 `templateId`s, portal-wide (see {@link MessageUuids}). */
+  readonly uuids = new MessageUuids();
   readonly stats = new Stats();
   /** Webhook code → the user it acts as. */
   readonly webhooks = new Map<string, number>();

@@ -32,6 +32,12 @@ export interface EmulatorOptions {
   /** How long an event push waits for the bot's HTTP answer; default 10,000 ms. */
   deliveryTimeoutMs?: number;
   log?: Logger;
+  /**
+   * Serve https with a self-signed certificate generated at start (`true`) or the given key and
+   * certificate. The official JS SDK refuses plain-http webhook URLs; trust the certificate with
+   * `NODE_EXTRA_CA_CERTS=<file with Emulator.caCert>` (read by node at process start).
+   */
+  https?: boolean | { key: string; cert: string };
   /** Clock in milliseconds; drives token expiry, the leaky bucket, `time`, `ts` and retention. */
   clock?: () => number;
 }
@@ -179,6 +185,11 @@ export interface FaultSpec {
   errorDescription?: string;
   /** For `slow`: delay before the normal answer (default 1000 ms). */
   delayMs?: number;
+  /**
+   * For `slow`: the delay happens while the method runs instead of before it (a v2 send has claimed
+   * its `templateId` but not yet stored the message, so a repeat gets `MESSAGE_DUPLICATED_BY_UUID`).
+   */
+  during?: boolean;
   /** How many matching requests it hits; default unlimited. */
   times?: number;
   /** Active while the emulator clock is below this epoch-ms value. */
@@ -283,12 +294,14 @@ export interface EmulatedPortal {
 
 /** A running emulator: one HTTP server, one OAuth server, one or more portals. */
 export interface Emulator {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https://` in https mode) */
   readonly url: string;
   /** `${url}/oauth/token/` (GET query or POST form). */
   readonly oauthUrl: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /** In https mode, the PEM certificate to trust (it is its own CA); null over http. */
+  readonly caCert: string | null;
   /** The default portal (REST at `${url}/rest/`). */
   readonly portal: EmulatedPortal;
   readonly faults: FaultInjector;

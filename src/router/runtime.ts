@@ -41,10 +41,15 @@ export function protocolFor(api: 'v1' | 'v2'): BotProtocol {
   return api === 'v1' ? protocolV1 : protocolV2;
 }
 
-/** A UUID-shaped key derived from `seed` (the v2 `templateId` is documented as a UUID). */
+/**
+ * A lowercase UUIDv4 derived from `seed` (version nibble `4`, variant `8`-`b`): the v2 `templateId`.
+ * The platform keeps only values matching its `Message\Uuid::validate` pattern and silently drops
+ * any other, so a key of another shape would not be deduplicated at all.
+ */
 export function stableUuid(seed: string): string {
   const h = createHash('sha256').update(seed).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  const variant = ((parseInt(h.charAt(16), 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Idempotency keys for one handler run: stable per event key and call position, random without a key. */

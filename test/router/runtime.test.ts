@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createLogger } from '../../src/log.js';
 import { defineBot } from '../../src/router/bot.js';
 import type { ReplySink } from '../../src/router/context.js';
-import { createRuntime } from '../../src/router/runtime.js';
+import { createRuntime, stableUuid } from '../../src/router/runtime.js';
 import { createMemoryStore } from '../../src/store/memory.js';
 import { botDeleteEvent, messageEvent } from '../helpers/events.js';
 
@@ -39,6 +39,17 @@ describe('router/runtime group policy', () => {
     const { handle, seen } = runtimeWith('bot');
     await handle(messageEvent('x', { bot: { id: 9, code: 'gone' } }));
     expect(seen).to.deep.equal([]);
+  });
+});
+
+describe('router/runtime idempotency keys (v2 templateId)', () => {
+  // The platform keeps a templateId only if it passes im module Message\Uuid::validate (lowercase UUIDv4).
+  const PLATFORM_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  it('derives a lowercase UUIDv4 from every seed, deterministically and without collisions', () => {
+    const keys = Array.from({ length: 10_000 }, (_, i) => stableUuid(`event-${i}#0`));
+    expect(keys.filter((k) => !PLATFORM_UUID.test(k))).to.deep.equal([]);
+    expect(new Set(keys).size).to.equal(keys.length);
+    expect(stableUuid('event-1#0')).to.equal(keys[1]);
   });
 });
 
