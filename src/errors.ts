@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   CONTEXT_UNSUPPORTED: 'A context helper was called for an event it cannot serve (e.g. answer() outside a command).',
   NEXT_CALLED_TWICE: 'A middleware called next() more than once.',
   BOT_DEFINITION_INVALID: 'A module in bots/ does not export a valid bot definition.',
+  DIALOGUE_STEP_UNKNOWN: 'A dialogue names a step it does not have (a stored state from an older deploy, or an untyped step name); a stored one is ended.',
   STATE_CONFLICT: 'The dialogue state was changed concurrently (optimistic version check failed).',
   STORE_CLOSED: 'A store method was called after the store was closed.',
   STORE_VALUE_INVALID: 'A state value cannot be stored because it is not JSON-serialisable.',

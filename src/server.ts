@@ -16,7 +16,7 @@ import { PollerSet } from './registry/pollers.js';
 import { createSync, type SyncReport } from './registry/sync.js';
 import { ensureWebhookPortal } from './registry/webhook-portal.js';
 import { createRestClient, type RestClient } from './rest/client.js';
-import type { BotDefinition } from './router/bot.js';
+import type { AnyBotDefinition } from './router/bot.js';
 import { createRuntime } from './router/runtime.js';
 import { openStore } from './store/index.js';
 import { DEDUPE_WINDOW_MS, type Store } from './store/types.js';
@@ -30,7 +30,7 @@ export interface BotkitOptions {
   /** Default: SQLite under `config.dataDir`. */
   store?: Store;
   /** Bot definitions, or the directory to load them from. Default: `config.botsDir` (`BOTS_DIR`, `./bots`). */
-  bots?: ReadonlyMap<string, BotDefinition> | string;
+  bots?: ReadonlyMap<string, AnyBotDefinition> | string;
   /** undici dispatcher for REST calls (tests inject one). */
   dispatcher?: UndiciDispatcher;
   clock?: () => number;
@@ -42,7 +42,7 @@ export interface Botkit {
   readonly store: Store;
   readonly client: RestClient;
   readonly intake: Intake;
-  readonly bots: ReadonlyMap<string, BotDefinition>;
+  readonly bots: ReadonlyMap<string, AnyBotDefinition>;
   /** Listens, resumes unhandled events and pending replies, starts fetch-mode pollers. Resolves with the base URL. */
   start(): Promise<string>;
   /** Registers the bots and commands on a portal (idempotent) and starts its pollers. */
@@ -65,7 +65,7 @@ export interface Botkit {
 interface Pipeline {
   log: Logger;
   clock: () => number;
-  bots: ReadonlyMap<string, BotDefinition>;
+  bots: ReadonlyMap<string, AnyBotDefinition>;
   store: Store;
   client: RestClient;
   outbox: Outbox;

@@ -1,6 +1,8 @@
 import type { BotProperties, BotType } from '../protocol/outbound.js';
-import { Composer } from './composer.js';
+import { Composer, type MiddlewareFn } from './composer.js';
+import type { Context } from './context.js';
 import type { Dialogue } from './dialogue.js';
+import type { AnyDialogue } from './dialogue-control.js';
 import type { Texts } from './i18n.js';
 
 /** A slash command a bot declares. Titles and hints become the platform's `LANG`/`title` entries. */
@@ -53,14 +55,14 @@ const BRAND = Symbol.for('b24-botkit.BotDefinition');
  * True for a bot definition, also one created by another copy of this module (a second install of the
  * package, or a test runner that loads sources twice), where `instanceof` would say no.
  */
-export function isBotDefinition(value: unknown): value is BotDefinition {
+export function isBotDefinition(value: unknown): value is AnyBotDefinition {
   return value instanceof BotDefinition || (typeof value === 'object' && value !== null && BRAND in value);
 }
 
-export class BotDefinition extends Composer {
+export class BotDefinition<C extends Context = Context> extends Composer<C> {
   readonly [BRAND] = true;
   readonly options: Readonly<BotOptions>;
-  readonly #dialogues = new Map<string, Dialogue<never>>();
+  readonly #dialogues = new Map<string, AnyDialogue>();
 
   constructor(options: BotOptions) {
     super();
@@ -79,13 +81,13 @@ export class BotDefinition extends Composer {
   }
 
   /** Adds a dialogue: its steps run before the handlers added after it; its button and cancel commands get registered. */
-  dialogue<S>(d: Dialogue<S>): this {
-    this.#dialogues.set(d.name, d as unknown as Dialogue<never>);
+  dialogue<S, K extends string>(d: Dialogue<S, K, C>): this {
+    this.#dialogues.set(d.name, d as unknown as AnyDialogue);
     return this.use(d.middleware());
   }
 
   /** Dialogues by name. */
-  get dialogues(): ReadonlyMap<string, Dialogue<never>> {
+  get dialogues(): ReadonlyMap<string, AnyDialogue> {
     return this.#dialogues;
   }
 
@@ -101,7 +103,30 @@ export class BotDefinition extends Composer {
   }
 }
 
-/** Declares a bot. See {@link BotDefinition}. */
-export function defineBot(options: BotOptions): BotDefinition {
-  return new BotDefinition(options);
+/**
+ * A bot of any context type, as the server holds them: what loading, registration and the runtime
+ * read. Its handlers expect the fields its context declares; the plugins it installs with `use`
+ * provide them before they run.
+ */
+export interface AnyBotDefinition {
+  readonly options: Readonly<BotOptions>;
+  readonly code: string;
+  readonly groupPolicy: GroupPolicy;
+  readonly dialogues: ReadonlyMap<string, AnyDialogue>;
+  readonly commands: CommandSpec[];
+  middleware(): MiddlewareFn<never>;
+}
+
+/**
+ * Declares a bot. `C` is its context type: `Context` plus the flavours of the plugins it uses.
+ * See {@link BotDefinition}.
+ *
+ * @example
+ * type MyContext = Context & SessionFlavor<{ visits: number }>;
+ * export const counter = defineBot<MyContext>({ code: 'counter', properties: { name: 'Counter' } })
+ *   .use(session({ initial: () => ({ visits: 0 }) }))
+ *   .text(null, (ctx) => ctx.reply(`Visit ${++ctx.state.visits}`));
+ */
+export function defineBot<C extends Context = Context>(options: BotOptions): BotDefinition<C> {
+  return new BotDefinition<C>(options);
 }

@@ -2,6 +2,7 @@ import { BotkitError } from '../errors.js';
 import { dialogueKey, type BotApi, type BotEvent, type EventChat, type EventUser } from '../protocol/events.js';
 import { normalizeMessage, type OutgoingMessage } from '../protocol/message.js';
 import type { BotIdentity, BotProtocol, RestCall, WireMessage } from '../protocol/outbound.js';
+import type { BotMethod, BotMethods } from '../rest/methods.js';
 import type { DialogueControl } from './dialogue-control.js';
 import type { Translator } from './i18n.js';
 import type { Session } from './session.js';
@@ -11,10 +12,24 @@ export interface ReplySink {
   enqueue(item: { memberId: string; dialogueKey: string; method: string; params: Record<string, unknown>; idempotencyKey: string }): Promise<unknown>;
 }
 
+/** The params of a REST method: typed for the methods in {@link BotMethods}, a plain record for the rest. */
+export type MethodArgs<M extends string> = M extends BotMethod ? [params: BotMethods[M]['params']] : [params?: Record<string, unknown>];
+
+/** The result of a REST method: typed for the methods in {@link BotMethods}, `unknown` for the rest. */
+export type MethodResult<M extends string> = M extends BotMethod ? BotMethods[M]['result'] : unknown;
+
 /** A REST client bound to the event's portal. */
 export interface PortalClient {
-  /** Calls any REST method on this portal (rate-limited, authenticated). */
-  call<T = unknown>(method: string, params?: Record<string, unknown>): Promise<T>;
+  /**
+   * Calls any REST method on this portal (rate-limited, authenticated). The methods the framework knows
+   * ({@link BotMethods}) have typed params and results; any other method takes a record and resolves
+   * with `unknown`, to be checked before use.
+   *
+   * @example
+   * const { id } = await ctx.client.call('imbot.v2.Chat.Message.send', { botId: ctx.bot.id, dialogId: ctx.dialogId, fields: { message: 'Hi' } });
+   * const me: unknown = await ctx.client.call('user.current');
+   */
+  call<M extends BotMethod | (string & {})>(method: M, ...params: MethodArgs<M>): Promise<MethodResult<M>>;
 }
 
 /** What a context needs from the runtime. Built once per event by the runtime. */
