@@ -40,6 +40,13 @@ export interface EmulatorOptions {
   https?: boolean | { key: string; cert: string };
   /** Clock in milliseconds; drives token expiry, the leaky bucket, `time`, `ts` and retention. */
   clock?: () => number;
+  /**
+   * v2 group messages (ONIMBOTV2MESSAGEADD/UPDATE): `strip` (default) removes the receiving bot's
+   * `[USER=<id>]...[/USER]` mention from `message.text`, as v1 does and as the docs' own group example
+   * shows (`"text": "Hello bot!"` in chat5, `chat-bots-v2/imbot.v2/events/events.md`); `keep` delivers
+   * the text as typed. Which one the platform does is UNCONFIRMED: bots must work with both.
+   */
+  v2GroupMentions?: 'strip' | 'keep';
 }
 
 /** One push or queue insertion of an event for one bot. */

@@ -34,8 +34,10 @@ export interface BotOptions {
   /** Language used when the event's language has no text. Default `en`. */
   fallbackLanguage?: string;
   /**
-   * In group chats, answer only messages addressed to the bot (a mention; commands always count) or
-   * everything. Default `addressed`, `all` for supervisor and personal bots.
+   * Supervisor and personal bots get every message of their group chats: `all` (their default) handles
+   * each, `addressed` only those that mention the bot or start with a command. Other bot types get only
+   * the group messages addressed to them (the platform filters, and may strip the mention from the
+   * text), so every one is handled and this option changes nothing for them.
    */
   groupMessages?: GroupPolicy;
 }
@@ -74,7 +76,13 @@ export class BotDefinition<C extends Context = Context> extends Composer<C> {
     return this.options.code;
   }
 
-  /** The effective group policy. */
+  /** True for supervisor and personal bots: the platform sends them every message of their chats. */
+  get seesEveryGroupMessage(): boolean {
+    const type = this.options.type ?? 'bot';
+    return type === 'supervisor' || type === 'personal';
+  }
+
+  /** The effective group policy (it filters only bots that see every group message). */
   get groupPolicy(): GroupPolicy {
     const type = this.options.type ?? 'bot';
     return this.options.groupMessages ?? (type === 'supervisor' || type === 'personal' ? 'all' : 'addressed');
@@ -112,6 +120,8 @@ export interface AnyBotDefinition {
   readonly options: Readonly<BotOptions>;
   readonly code: string;
   readonly groupPolicy: GroupPolicy;
+  /** True for supervisor and personal bots: the platform sends them every message of their chats. */
+  readonly seesEveryGroupMessage: boolean;
   readonly dialogues: ReadonlyMap<string, AnyDialogue>;
   readonly commands: CommandSpec[];
   middleware(): MiddlewareFn<never>;

@@ -58,11 +58,18 @@ function keySequence(eventKey: string | undefined): () => string {
   return () => (eventKey === undefined ? randomUUID() : stableUuid(`${eventKey}#${n++}`));
 }
 
-/** True when a group-chat message is not for this bot under its policy. */
-function ignoredInGroup(event: BotEvent, def: AnyBotDefinition): boolean {
-  if (event.type !== 'message' && event.type !== 'message_edit') return false;
-  if (event.chat.kind === 'private') return false;
-  return def.groupPolicy === 'addressed' && !event.message.addressed;
+/**
+ * Applies the group-chat policy. The platform delivers group messages to `bot`/`openline` bots only
+ * when they are addressed (`chat-bots-v2/index.md#bot-types`; ONIMBOTV2MESSAGEADD is "a message
+ * addressed to the bot"), whether or not the delivered text still shows the mention: such an event
+ * is addressed. Supervisor and personal bots get every message of their chats; only they can filter
+ * by mention (or command), with `groupMessages: 'addressed'`. Returns null when the bot ignores it.
+ */
+function underGroupPolicy(event: BotEvent, def: AnyBotDefinition): BotEvent | null {
+  if (event.type !== 'message' && event.type !== 'message_edit') return event;
+  if (event.chat.kind === 'private') return event;
+  if (!def.seesEveryGroupMessage) return event.message.addressed ? event : { ...event, message: { ...event.message, addressed: true } };
+  return def.groupPolicy === 'addressed' && !event.message.addressed ? null : event;
 }
 
 /**
@@ -115,12 +122,13 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       log.debug('event for a bot with no module', { botCode: event.bot.code, memberId: event.memberId, type: event.type });
       return;
     }
-    if (ignoredInGroup(event, def)) return;
-    const { identity, protocol } = await identityOf(event);
-    const chain = chains.get(event.bot.code) ?? def.middleware();
+    const routed = underGroupPolicy(event, def);
+    if (routed === null) return;
+    const { identity, protocol } = await identityOf(routed);
+    const chain = chains.get(routed.bot.code) ?? def.middleware();
     // A bot's chain expects its own context type; the fields it adds to Context are installed by the
     // plugins at the head of that chain, so the plain context is what it starts from.
-    await chain(contextFor(event, def, identity, protocol, key) as never, async () => undefined);
+    await chain(contextFor(routed, def, identity, protocol, key) as never, async () => undefined);
   }
 
   return {
