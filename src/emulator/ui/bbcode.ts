@@ -26,7 +26,7 @@ function paired(html: string, tag: string, arg: string | null, render: (inner: s
   const re = new RegExp(`\\[${tag}${arg === null ? '' : `=${arg}`}\\]((?:(?!\\[${tag}[\\]=])[\\s\\S])*?)\\[\\/${tag}\\]`, 'gi');
   let out = html;
   for (let i = 0; i < MAX_PASSES; i++) {
-    const next = out.replace(re, (_all, a: string, b: string | undefined) => (b === undefined ? render(a, '') : render(b, a)));
+    const next = out.replace(re, (...m: string[]) => (arg === null ? render(m[1] ?? '', '') : render(m[2] ?? '', m[1] ?? '')));
     if (next === out) break;
     out = next;
   }
