@@ -11,6 +11,7 @@ describe('npm run chat', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     let out = '';
+    let dataDir = '';
     try {
       const page = await new Promise<string>((resolve, reject) => {
         child.stdout.on('data', (c: Buffer) => {
@@ -23,7 +24,9 @@ describe('npm run chat', () => {
       expect(page).to.match(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       const ready = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
         .find((l) => l['msg'] === 'chat ready');
-      expect(ready).to.include({ install: 200, data: '(temporary)' });
+      expect(ready).to.include({ install: 200, temporary: true });
+      dataDir = String(ready?.['data']);
+      expect(existsSync(dataDir)).to.equal(true);
       const res = await request(`${page}ui/api/state`);
       const state = await res.body.json() as { bots: Array<{ code: string }>; chats: Array<{ title: string; kind: string }> };
       expect(state.bots.map((b) => b.code)).to.include.members(['echo', 'helpdesk', 'poll']);
@@ -32,7 +35,6 @@ describe('npm run chat', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).to.equal(0);
-    const dataDir = /"data":"\(temporary\)"/.test(out) ? /b24-chat-\w+/.exec(out) : null;
-    if (dataDir) expect(existsSync(dataDir[0])).to.equal(false);
+    expect(existsSync(dataDir)).to.equal(false);
   });
 });

@@ -19,6 +19,12 @@ function int(b: Body, key: string): number {
   return n;
 }
 
+function positive(b: Body, key: string): number {
+  const n = Number(b[key]);
+  if (!Number.isFinite(n) || n <= 0) throw usage(`"${key}" must be a positive number`);
+  return n;
+}
+
 function text(b: Body, key: string, max = 20_000): string {
   const v = b[key];
   if (typeof v !== 'string' || v.length > max) throw usage(`"${key}" must be a string of at most ${max} characters`);
@@ -85,7 +91,7 @@ function fault(portal: Portal, b: Body): unknown {
       if (plan !== 'standard' && plan !== 'enterprise' && plan !== 'unlimited') throw usage('plan is standard, enterprise or unlimited');
       return void portal.setRateLimit(plan === 'unlimited' ? null : plan);
     }
-    case 'bucket': return void portal.setRateLimit({ rate: int(b, 'rate'), burst: int(b, 'burst') });
+    case 'bucket': return void portal.setRateLimit({ rate: positive(b, 'rate'), burst: positive(b, 'burst') });
     case 'inject': {
       const spec = FAULT_STATUS[text(b, 'fault', 20)];
       if (!spec) throw usage(`fault is one of ${Object.keys(FAULT_STATUS).join(', ')}`);
