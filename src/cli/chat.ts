@@ -43,7 +43,7 @@ function readArgs(argv: string[]): ChatArgs | null {
   };
 }
 
-function makeLogger(json: boolean): Logger {
+function makeLogger(json: boolean): ReturnType<typeof createLogger> {
   const level = (process.env['LOG_LEVEL'] as LogLevel | undefined) ?? 'info';
   if (json) return createLogger({ level });
   return createLogger({ level, stream: PinoPretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) });

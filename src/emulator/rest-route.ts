@@ -44,7 +44,7 @@ const SNIPPET = 2000;
 
 /** JSON of a value with secrets masked, cut for the inspector. */
 export function snippet(value: unknown): string {
-  const text = redactString(JSON.stringify(redact(value)) ?? '');
+  const text = redactString(JSON.stringify(redact(value), (_k, v: unknown) => (typeof v === 'string' && v.length > 300 ? `${v.slice(0, 300)}…` : v)) ?? '');
   return text.length > SNIPPET ? `${text.slice(0, SNIPPET)}…` : text;
 }
 
@@ -88,7 +88,9 @@ function faultStatus(spec: FaultSpec, entry: RestRequestLog): void {
 
 async function serve(svc: RestServices, portal: PortalState, req: IncomingMessage, res: ServerResponse, route: RestRoute,
   entry: RestRequestLog): Promise<void> {
-  const params = await readParams(req, await readBody(req));
+  // File.upload carries up to 100 MB as Base64 (4/3 larger) in its body.
+  const limit = /^imbot\.v2\.file\.upload$/i.test(route.method) ? Math.ceil((portal.files.limits.maxFileBytes * 4) / 3) + (1 << 20) : undefined;
+  const params = await readParams(req, await readBody(req, limit));
   entry.params = snippet(params);
   if (!route.webhook && params['auth'] !== undefined) entry.auth = 'oauth';
   const fault = svc.core.faults.take(route.method, portal.memberId);
