@@ -10,7 +10,7 @@ function runtimeWith(type: 'bot' | 'supervisor', groupMessages?: 'all' | 'addres
   const seen: string[] = [];
   const def = defineBot({ code: 'echo', type, properties: { name: 'E' }, ...(groupMessages ? { groupMessages } : {}) })
     .text(null, (ctx) => void seen.push(ctx.text));
-  const sink: ReplySink = { enqueue: async () => ({}) };
+  const sink: ReplySink = { enqueue: async () => ({ delivered: Promise.resolve(null) }) };
   const rt = createRuntime({
     store: createMemoryStore(), bots: new Map([['echo', def]]), sink, log: createLogger({ silent: true }),
     client: { call: async () => { throw new Error('no REST'); } },
@@ -49,7 +49,7 @@ describe('router/runtime bot deletion', () => {
     const seen: string[] = [];
     const def = defineBot({ code: 'echo', properties: { name: 'E' } }).on('bot_delete', (ctx) => void seen.push(ctx.event.type));
     const rt = createRuntime({
-      store, bots: new Map([['echo', def]]), sink: { enqueue: async () => ({}) }, log: createLogger({ silent: true }),
+      store, bots: new Map([['echo', def]]), sink: { enqueue: async () => ({ delivered: Promise.resolve(null) }) }, log: createLogger({ silent: true }),
       client: { call: async () => { throw new Error('no REST'); } },
     });
     await rt.handle(botDeleteEvent());
