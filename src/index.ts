@@ -3,16 +3,18 @@
  * @packageDocumentation
  */
 export { defineBot, BotDefinition } from './router/bot.js';
-export type { BotOptions, CommandSpec, GroupPolicy } from './router/bot.js';
+export type { AnyBotDefinition, BotOptions, BotPlugin, CommandSpec, GroupPolicy } from './router/bot.js';
 export { Composer } from './router/composer.js';
-export type { Middleware, NextFunction, ContextOf, ErrorHandler } from './router/composer.js';
+export type { Middleware, MiddlewareFn, MiddlewareObj, NextFunction, ContextOf, WithEvent, ErrorHandler } from './router/composer.js';
 export { Context } from './router/context.js';
-export type { Reply, PortalClient } from './router/context.js';
+export type { Reply, PortalClient, MethodArgs, MethodResult } from './router/context.js';
+export type { BotMethods, BotMethod } from './rest/methods.js';
 export { defineDialogue, retry, END } from './router/dialogue.js';
 export type { Dialogue, DialogueSpec, Step, StepResult, Retry } from './router/dialogue.js';
 export type { DialogueControl } from './router/dialogue-control.js';
 export type { Session } from './router/session.js';
 export type { Texts } from './router/i18n.js';
+export * from './plugins/index.js';
 export { BotkitError, HttpError, ERROR_CODES } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export type * from './protocol/events.js';
@@ -22,6 +24,7 @@ export type { Botkit, BotkitOptions } from './server.js';
 export { loadConfig } from './config.js';
 export type { Config } from './config.js';
 export { createLogger } from './log.js';
+export type { Logger, LogMeta, LogLevel } from './log.js';
 export { Keyboard } from './protocol/keyboard.js';
 export type { ButtonOptions, KeyboardJSON } from './protocol/keyboard.js';
 export { Attach } from './protocol/attach.js';
@@ -30,6 +33,9 @@ export { Menu } from './protocol/menu.js';
 export type { MenuJSON } from './protocol/menu.js';
 export * as bb from './protocol/bbcode.js';
 export type { OutgoingMessage } from './protocol/message.js';
+export type { FileDownload, OutgoingFile } from './rest/files.js';
+export { describeFile, formatSize } from './router/context-files.js';
+export type { DownloadOpts, FetchedMessage, FileReply, SentFile, UploadOpts } from './router/context-files.js';
 export { createRestClient, callBot, B24ApiError, B24AuthError, B24BadResponseError, B24HostRefusedError, B24OperationTimeLimitError,
   B24PortalUnknownError, B24QueryLimitError, B24ReinstallRequiredError, B24TimeoutError, B24TransportError } from './rest/index.js';
 export type { RestClient, RestClientOptions, CallOptions } from './rest/index.js';

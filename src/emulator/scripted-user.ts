@@ -96,7 +96,19 @@ export async function userSendMessage(env: PayloadEnv, opts: SendMessageOptions)
     const bot = botOf(env, opts.mention);
     text = `[USER=${bot.id}]${env.portal.botUser(bot).name}[/USER] ${text}`;
   }
-  const msg = env.portal.chats.post({ chatId: chat.id, authorId: user.id, text, dateMs: env.core.clock() });
+  const msg = env.portal.chats.post({ chatId: chat.id, authorId: user.id, text, dateMs: env.core.clock(), replyTo: opts.replyTo ?? null,
+    system: opts.system ?? false });
+  if (opts.forwardOf !== undefined) {
+    const original = env.portal.chats.message(opts.forwardOf);
+    if (!original) throw usage(`no message ${opts.forwardOf} to forward`);
+    msg.forwardOf = original;
+  }
+  for (const f of opts.files ?? []) {
+    const content = typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content;
+    const file = env.portal.files.add({ chatId: chat.id, name: f.name, authorId: user.id, dateMs: msg.dateMs, ...(content ? { content } : { size: f.size ?? 0 }) });
+    msg.fileIds.push(file.id);
+  }
+  env.portal.emitter.emit('message', msg);
   const deliveries = await deliver(env, messageIntents(env, chat, msg, user, privateBot));
   return { messageId: msg.id, deliveries };
 }
@@ -125,6 +137,7 @@ export async function userChangeMessage(env: PayloadEnv, op: 'update' | 'delete'
   } else {
     msg.deleted = true;
   }
+  env.portal.emitter.emit('message', msg);
   const bots = watchers(env, chat, msg, privateBotOf(env, chat, from));
   return bots.length === 0 ? [] : deliver(env, [{ kind: 'message', op, message: msg, chat, user, bots }]);
 }
@@ -163,6 +176,7 @@ export async function userReact(env: PayloadEnv, from: number, messageId: number
   if (action === 'add') set.add(user.id);
   else set.delete(user.id);
   msg.reactions.set(reaction, set);
+  env.portal.emitter.emit('message', msg);
   const bot = msg.botId === null ? undefined : env.portal.bots.byId(msg.botId);
   if (!bot || bot.api !== 'v2' || !bot.isReactionsEnabled) return [];
   return deliver(env, [{ kind: 'reaction', bot, message: msg, chat, user, reaction, action }]);

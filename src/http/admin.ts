@@ -12,6 +12,8 @@ export interface AdminOptions {
   store: Store;
   bots: readonly string[];
   syncPortal(memberId: string): Promise<SyncReport>;
+  /** The detailed health (`GET /admin/health`): portals, bot codes, queue sizes, outbox counters. */
+  health(): Promise<Record<string, unknown>>;
   log: Logger;
 }
 
@@ -76,7 +78,8 @@ function basicAuth(token: string): RequestHandler {
 }
 
 /**
- * Mounts the admin page (`GET /admin`), its JSON (`GET /admin/api/state`) and re-sync
+ * Mounts the admin page (`GET /admin`), its JSON (`GET /admin/api/state`), the detailed health
+ * (`GET /admin/health`) and re-sync
  * (`POST /admin/portals/:memberId/sync`), behind HTTP Basic auth with `ADMIN_TOKEN` as the password.
  */
 export function mountAdmin(app: Express, opts: AdminOptions): void {
@@ -84,6 +87,9 @@ export function mountAdmin(app: Express, opts: AdminOptions): void {
   router.use(basicAuth(opts.token));
   router.get('/', async (_req, res) => {
     res.type('html').send(page(await adminState(opts.store, opts.bots)));
+  });
+  router.get('/health', async (_req, res) => {
+    res.json(await opts.health());
   });
   router.get('/api/state', async (_req, res) => {
     res.json(await adminState(opts.store, opts.bots));

@@ -8,11 +8,19 @@ import { readEventBody, type BodyLimits } from './body.js';
 export interface HttpAppOptions {
   intake: Intake;
   log: Logger;
-  /** Body of `GET /healthz`. */
-  health(): Record<string, unknown> | Promise<Record<string, unknown>>;
+  /**
+   * Status of `GET /healthz` (unauthenticated: status only, nothing about bots, queues or portals;
+   * the details are at `GET /admin/health` behind the admin password).
+   */
+  health(): HealthStatus | Promise<HealthStatus>;
   limits?: BodyLimits;
   /** Extra routes (admin page, metrics) mounted before the 404 handler. */
   extend?(app: Express): void;
+}
+
+/** What unauthenticated `GET /healthz` shows. */
+export interface HealthStatus {
+  status: 'ok';
 }
 
 /**
@@ -37,7 +45,8 @@ export function createHttpApp(opts: HttpAppOptions): Express {
   app.post('/events', events);
   app.post('/install', events);
   app.get('/healthz', async (_req, res) => {
-    res.json(await opts.health());
+    const { status } = await opts.health();
+    res.json({ status });
   });
   opts.extend?.(app);
   app.use((req, _res, next) => next(new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`)));

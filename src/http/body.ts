@@ -33,13 +33,20 @@ function decodeText(raw: Buffer): string {
   }
 }
 
+/** The `charset` parameter of a Content-Type, unquoted (RFC 9110 allows `charset="utf-8"`), lower-case. */
+export function charsetOf(contentType: string): string | undefined {
+  const m = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(contentType);
+  if (!m) return undefined;
+  return (m[1] ?? m[2] ?? '').trim().toLowerCase();
+}
+
 /**
  * Reads and parses an event body: PHP-bracket form (the platform's wire format) or JSON (the docs' own
  * samples). Anything else is 415; empty or garbled bodies are 400; limits give 413/400.
  */
 export async function readEventBody(req: Request, { maxBytes = 256 * 1024, ...limits }: BodyLimits = {}): Promise<Record<string, unknown>> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  const charset = /charset=([^;]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.trim().toLowerCase();
+  const charset = charsetOf(req.headers['content-type'] ?? '');
   if (type !== 'application/x-www-form-urlencoded' && type !== 'application/json') {
     throw new HttpError(415, 'BODY_UNSUPPORTED_TYPE', 'send application/x-www-form-urlencoded or application/json');
   }

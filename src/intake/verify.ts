@@ -11,7 +11,10 @@ export interface EnvelopeAuth {
 
 /** Options of {@link authenticateEvent}. */
 export interface VerifyOptions {
-  /** Refuse events whose `ts` is older than this many seconds; 0 disables the check. */
+  /**
+   * Refuse events whose `ts` is older than this many seconds, missing, or more than
+   * {@link MAX_CLOCK_SKEW_S} in the future; 0 disables the check.
+   */
   maxAgeS: number;
   /** Current time in ms (injectable clock). */
   now: number;
@@ -42,8 +45,17 @@ export function authenticateEvent(env: EnvelopeAuth, portal: PortalRecord | null
   if (!secretsEqual(env.applicationToken, portal.applicationToken)) {
     throw new HttpError(401, 'EVENT_FORGED', 'application_token does not match');
   }
-  if (opts.maxAgeS > 0 && env.ts > 0 && opts.now / 1000 - env.ts > opts.maxAgeS) {
-    throw new HttpError(401, 'EVENT_STALE', `event is older than ${opts.maxAgeS}s`);
-  }
+  if (opts.maxAgeS > 0) checkAge(env.ts, opts);
   return portal;
+}
+
+/** How far an event's `ts` may run ahead of our clock (the portal's and our clocks differ a little). */
+export const MAX_CLOCK_SKEW_S = 60;
+
+// With a window set, an event must say when it was sent: omitting `ts` must not bypass the window.
+function checkAge(ts: number, opts: VerifyOptions): void {
+  const nowS = opts.now / 1000;
+  if (ts <= 0) throw new HttpError(401, 'EVENT_STALE', 'event has no ts (EVENT_MAX_AGE_S is set)');
+  if (ts - nowS > MAX_CLOCK_SKEW_S) throw new HttpError(401, 'EVENT_STALE', `event ts is more than ${MAX_CLOCK_SKEW_S}s in the future`);
+  if (nowS - ts > opts.maxAgeS) throw new HttpError(401, 'EVENT_STALE', `event is older than ${opts.maxAgeS}s`);
 }

@@ -314,7 +314,7 @@ class DurableOutbox implements Outbox {
 
   async #failed(item: OutboxItem, params: Record<string, unknown>, e: unknown): Promise<OutboxItem | null> {
     const action = classifyFailure(e, item.method, params);
-    if (action.kind === 'retry' && item.attempts + 1 < (this.#o.maxAttempts ?? 10)) {
+    if (action.kind === 'retry' && (item.attempts + 1 < (this.#o.maxAttempts ?? 10) || action.untilDelivered)) {
       const now = this.#clock();
       const retryAfterMs = action.notBefore === null ? null : action.notBefore - now;
       const notBefore = now + backoffDelay(this.#o.backoff ?? DEFAULT_BACKOFF, item.attempts, { retryAfterMs });

@@ -2,6 +2,7 @@
  * Entry points of wire decoding: pushed events (form-parsed or JSON bodies), fetched `imbot.v2.Event.get`
  * items, and the dedupe key of a decoded event. Which decoder runs is decided by `event-table.ts`.
  */
+import { HttpError } from '../errors.js';
 import { lookupEvent } from './event-table.js';
 import type { AppEvent, BotEvent } from './events.js';
 import { ENVELOPE_SCHEMA, compileValidator } from './schemas.js';
@@ -52,7 +53,8 @@ const checkEnvelope = compileValidator(ENVELOPE_SCHEMA, '');
  * Reads and validates just the envelope: `event`, `auth[member_id]`, `auth[application_token]`, `ts`,
  * `auth[domain]`. Works for envelope-only auth blocks (uninstall, webhook-authorised v2 bots).
  *
- * @throws HttpError 400 `EVENT_INVALID` naming the offending field.
+ * @throws HttpError 400 `EVENT_INVALID` naming the offending field; 401 `EVENT_TOKEN_MISSING` when the envelope
+ * is well-formed but carries no (or an empty) `auth[application_token]`.
  * @example
  * const env = decodeEnvelope(parsePhpForm(rawBody));
  * if (!verifyToken(env.memberId, env.applicationToken)) throw forged();
@@ -62,6 +64,9 @@ export function decodeEnvelope(body: Record<string, unknown>): EventEnvelope {
   assertSafeShape(body);
   checkEnvelope(body);
   const auth = objectOf(body['auth'], 'auth');
+  if (auth['application_token'] === undefined || auth['application_token'] === '') {
+    throw new HttpError(401, 'EVENT_TOKEN_MISSING', 'auth[application_token] is missing: the event cannot be authenticated');
+  }
   return {
     event: toStr(body['event'], 'event').toUpperCase(),
     memberId: toStr(auth['member_id'], 'auth[member_id]'),

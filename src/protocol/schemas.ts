@@ -75,11 +75,12 @@ export const ENVELOPE_SCHEMA: SchemaObject = objectSchema(
     auth: objectSchema(
       {
         member_id: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' },
-        application_token: { type: 'string', minLength: 1, maxLength: 512 },
+        // Absent or empty is an authentication failure (401 EVENT_TOKEN_MISSING), checked after the shape.
+        application_token: { type: 'string', maxLength: 512 },
         domain: { type: 'string', pattern: '^$|^[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$' },
         client_endpoint: { type: 'string', maxLength: 2048 },
       },
-      ['member_id', 'application_token'],
+      ['member_id'],
     ),
   },
   ['event', 'auth'],

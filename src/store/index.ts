@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { secureDataDir } from './file-modes.js';
 import { createMemoryStore } from './memory.js';
 import { openSqliteStore } from './sqlite.js';
 import type { Store } from './types.js';
@@ -19,7 +20,7 @@ export type OpenStoreOptions =
 
 /**
  * Opens the store the server runs on: SQLite at `<dataDir>/botkit.sqlite` (the directory is
- * created when missing), or an in-memory store with `{ memory: true }` for tests and demos.
+ * created 0700 when missing and tightened to 0700 when it exists; the database files are 0600), or an in-memory store with `{ memory: true }` for tests and demos.
  *
  * @example
  * const store = openStore({ dataDir: config.dataDir });
@@ -28,5 +29,6 @@ export type OpenStoreOptions =
 export function openStore(opts: OpenStoreOptions): Store {
   const clock = opts.clock ?? Date.now;
   if ('memory' in opts) return createMemoryStore({ clock });
+  secureDataDir(opts.dataDir);
   return openSqliteStore({ file: join(opts.dataDir, SQLITE_FILE_NAME), clock });
 }

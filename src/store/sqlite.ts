@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { decodeJson, encodeJson, storeClosedError } from './codec.js';
+import { secureBeforeOpen, secureFiles } from './file-modes.js';
 import { runMigrations, SQLITE_MIGRATIONS } from './sqlite-schema.js';
 import { prepareStatements } from './sqlite-statements.js';
 import { sqliteInbox, sqliteOutbox, type SqliteQueueCtx } from './sqlite-queues.js';
@@ -12,7 +12,7 @@ import type {
 
 /** Options of {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
-  /** Database file; its parent directory is created when missing. */
+  /** Database file; its parent directory is created (0700) when missing. The files are kept 0600. */
   file: string;
   /** Unix-ms clock for the times the store stamps itself (updatedAt, createdAt, done/dead times, setState expiry). */
   clock?: () => number;
@@ -49,11 +49,12 @@ const BUSY_TIMEOUT_MS = 5000;
  */
 export function openSqliteStore(opts: SqliteStoreOptions): Store {
   const clock = opts.clock ?? Date.now;
-  mkdirSync(dirname(opts.file), { recursive: true });
+  secureBeforeOpen(dirname(opts.file), opts.file);
   const db = new Database(opts.file, { timeout: BUSY_TIMEOUT_MS });
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
+    secureFiles(opts.file);
     db.pragma('synchronous = NORMAL');
     runMigrations(db, SQLITE_MIGRATIONS);
     return buildStore(db, prepareStatements(db), clock);

@@ -29,6 +29,24 @@ describe('e2e admin page', function () {
     for (const secret of [portal?.accessToken, portal?.refreshToken, portal?.applicationToken]) expect(html).to.not.contain(secret ?? '-');
   });
 
+  it('/healthz without auth shows the status only: no bot codes, queue sizes or outbox counters', async () => {
+    const res = await request(`${stack.url}/healthz`);
+    expect(res.statusCode).to.equal(200);
+    expect(await res.body.json()).to.deep.equal({ status: 'ok' });
+  });
+
+  it('/admin/health shows the details behind the admin password', async () => {
+    const refused = await request(`${stack.url}/admin/health`);
+    expect(refused.statusCode).to.equal(401);
+    expect(await refused.body.json()).to.have.property('error', 'ADMIN_AUTH_REQUIRED');
+    const res = await request(`${stack.url}/admin/health`, { headers: auth });
+    expect(res.statusCode).to.equal(200);
+    const body = (await res.body.json()) as Record<string, unknown>;
+    expect(body).to.include({ status: 'ok', portals: 1, pending: 0 });
+    expect(body['bots']).to.include.members(['echo', 'helpdesk', 'poll']);
+    expect(body['outbox']).to.have.keys(['pending', 'delivered', 'dead', 'retries']);
+  });
+
   it('re-syncs a portal: a bot forgotten locally is registered again', async () => {
     const memberId = stack.emu.portal.memberId;
     await stack.kit.store.deleteBot(memberId, 'poll');

@@ -7,6 +7,8 @@ import { request } from 'undici';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { exited, spawnTs, waitForOutput } from '../helpers/child.js';
 
+const ADMIN_TOKEN = 'crash-test-admin-0123456789';
+
 interface Child {
   proc: ChildProcess;
   url: string;
@@ -49,12 +51,12 @@ describe('e2e intake: crash after ack, before handling', function () {
     await exited(first.proc);
     expect(emu.portal.messages({ botCode: 'slow' })).to.have.length(0);
 
-    const second = await startChild({ ...base, PORT: port, PUBLIC_URL: first.url });
+    const second = await startChild({ ...base, PORT: port, PUBLIC_URL: first.url, ADMIN_TOKEN });
     children.push(second.proc);
     const [reply] = await emu.portal.waitForMessages(1, { botCode: 'slow' }, 15_000);
     expect(reply?.text).to.equal('handled: survive me');
 
-    const health = await request(`${second.url}/healthz`);
+    const health = await request(`${second.url}/admin/health`, { headers: { authorization: `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64')}` } });
     expect(((await health.body.json()) as { pending: number }).pending).to.equal(0);
     second.proc.kill('SIGTERM');
     expect(await exited(second.proc)).to.equal(0);
@@ -71,7 +73,8 @@ describe('e2e intake: crash after ack, before handling', function () {
       const first = await startChild({ ...base, PORT: '0' });
       children.push(first.proc);
       expect((await emu.portal.install(`${first.url}/install`)).status).to.equal(200);
-      const removeFault = emu.faults.add({ method: 'imbot.v2.Chat.Message.send', kind: 'timeout' });
+      // The send runs on the portal, then its answer never comes (after: true): the restarted process re-sends it.
+      const removeFault = emu.faults.add({ method: 'imbot.v2.Chat.Message.send', kind: 'timeout', after: true });
       const sendSeen = new Promise<void>((resolve) => {
         const off = emu.portal.onRequest((r) => {
           if (r.method === 'imbot.v2.Chat.Message.send' || r.batchSize !== undefined) {
@@ -87,9 +90,17 @@ describe('e2e intake: crash after ack, before handling', function () {
       await exited(first.proc);
       removeFault();
 
+      const resent = new Promise<void>((resolve) => {
+        const off = emu.portal.onRequest((r) => {
+          if ((r.method === 'imbot.v2.Chat.Message.send' || r.batchSize !== undefined) && r.status === 200) {
+            off();
+            resolve();
+          }
+        });
+      });
       const second = await startChild({ ...base, PORT: new URL(first.url).port, PUBLIC_URL: first.url });
       children.push(second.proc);
-      await emu.portal.waitForMessages(1, { botCode: 'slow', dialogId: String(user) }, 15_000);
+      await resent;
       second.proc.kill('SIGTERM');
       expect(await exited(second.proc)).to.equal(0);
       expect(emu.portal.messages({ botCode: 'slow', dialogId: String(user) }).map((m) => m.text)).to.deep.equal(['handled: once only']);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { HttpError } from '../../src/errors.js';
-import { authenticateEvent, secretsEqual } from '../../src/intake/verify.js';
+import { authenticateEvent, MAX_CLOCK_SKEW_S, secretsEqual } from '../../src/intake/verify.js';
 import type { PortalRecord } from '../../src/store/types.js';
 
 const portal: PortalRecord = {
@@ -29,6 +29,16 @@ describe('intake/verify', () => {
     expect(code(() => authenticateEvent(env, null, { maxAgeS: 0, now }))).to.equal('EVENT_UNKNOWN_PORTAL');
     expect(code(() => authenticateEvent({ ...env, ts: now / 1000 - 600 }, portal, { maxAgeS: 300, now }))).to.equal('EVENT_STALE');
     expect(code(() => authenticateEvent({ ...env, ts: now / 1000 - 600 }, portal, { maxAgeS: 0, now }))).to.equal('accepted');
+  });
+
+  it('with a window set, refuses a missing ts and one beyond the clock-skew allowance in the future', () => {
+    const env = { memberId: 'm1', applicationToken: 'secret-token', ts: now / 1000 };
+    const at = (ts: number, maxAgeS = 300): string => code(() => authenticateEvent({ ...env, ts }, portal, { maxAgeS, now }));
+    expect(at(0)).to.equal('EVENT_STALE');
+    expect(at(now / 1000 + MAX_CLOCK_SKEW_S + 1)).to.equal('EVENT_STALE');
+    expect(at(now / 1000 + MAX_CLOCK_SKEW_S)).to.equal('accepted');
+    expect(at(now / 1000 - 300)).to.equal('accepted');
+    expect(at(0, 0)).to.equal('accepted');
   });
 
   it('compares secrets of different lengths without throwing', () => {

@@ -52,8 +52,7 @@ describe('protocol/decode: envelope, bad shapes, app events, dedupe', () => {
       expectInvalid(() => decodeEnvelope(parsePhpForm(AUTH)), 'event is missing');
       expectInvalid(() => decodeEnvelope(parsePhpForm('event=ONIMBOTJOINCHAT')), 'auth is missing');
       expectInvalid(() => decodeEnvelope(parsePhpForm('event=X&auth[application_token]=t')), 'auth[member_id] is missing');
-      expectInvalid(() => decodeEnvelope(parsePhpForm('event=X&auth[member_id]=m1')), 'auth[application_token] is missing');
-      expectInvalid(() => decodeEnvelope(parsePhpForm('event=X&auth[member_id]=m1&auth[application_token]=')), 'auth[application_token]');
+      expectInvalid(() => decodeEnvelope(parsePhpForm('event=X&auth[member_id]=m1&auth[application_token][]=t')), 'auth[application_token]');
       expectInvalid(() => decodeEnvelope(parsePhpForm(`event=X&auth[member_id][]=m1&auth[application_token]=t`)), 'auth[member_id]');
       expectInvalid(() => decodeEnvelope(parsePhpForm(`event=X&auth[member_id]=m:1&auth[application_token]=t`)), 'auth[member_id]');
       expectInvalid(() => decodeEnvelope(parsePhpForm(`event=X&ts=soon&${AUTH}`)), 'ts');
@@ -61,6 +60,15 @@ describe('protocol/decode: envelope, bad shapes, app events, dedupe', () => {
       expectInvalid(() => decodeEnvelope(parsePhpForm(`event=X&auth=flat&${'x=1'}`)), 'auth');
       expectInvalid(() => decodeEnvelope({ event: 'X', ts: 1.5, auth: { member_id: 'm1', application_token: 't' } }), 'ts');
       expectInvalid(() => decodeEnvelope([] as unknown as Record<string, unknown>), 'body');
+    });
+  });
+
+  describe('decodeEnvelope: no application token', () => {
+    it('is an authentication failure (401 EVENT_TOKEN_MISSING), absent or empty, once the rest is well-formed', () => {
+      for (const form of ['event=X&auth[member_id]=m1', 'event=X&auth[member_id]=m1&auth[application_token]=']) {
+        expect(() => decodeEnvelope(parsePhpForm(form)), form).to.throw(HttpError).that.includes({ status: 401, code: 'EVENT_TOKEN_MISSING' });
+      }
+      expectInvalid(() => decodeEnvelope(parsePhpForm('event[]=X&auth[member_id]=m1')), 'event');
     });
   });
 
@@ -98,7 +106,8 @@ describe('protocol/decode: envelope, bad shapes, app events, dedupe', () => {
         kind: 'unknown',
         envelope: { event: 'ONTASKADD', memberId: 'm1', domain: '', applicationToken: 'tok', clientEndpoint: '', ts: 10 },
       });
-      expectInvalid(() => decodeEvent(parsePhpForm('event=ONTASKADD&auth[member_id]=m1')), 'auth[application_token]');
+      expectInvalid(() => decodeEvent(parsePhpForm('event=ONTASKADD&auth[member_id]=m:1&auth[application_token]=t')), 'auth[member_id]');
+      expect(() => decodeEvent(parsePhpForm('event=ONTASKADD&auth[member_id]=m1'))).to.throw(HttpError).with.property('code', 'EVENT_TOKEN_MISSING');
     });
 
     it('only ever throws EVENT_INVALID for arbitrary data under every known event name (property)', () => {
