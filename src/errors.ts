@@ -16,7 +16,7 @@ export const ERROR_CODES = {
   EVENT_STALE: 'With EVENT_MAX_AGE_S set: the event timestamp ts is missing, in the future (beyond 60 s of clock skew) or older than the window (401).',
   INSTALL_HOST_REFUSED: 'The install names a client_endpoint outside B24_PORTAL_HOSTS (403).',
   INSTALL_VERIFY_FAILED: 'The access token in the install event was not accepted by the portal (401).',
-  INSTALL_BUSY: 'Too many install verifications are running; the platform may retry the install (503).',
+  INSTALL_NOT_ADMIN: 'A second install or update over an installed portal was made with a token of a user who is not a portal administrator (user.admin is false); nothing was changed (403).',
   INSTALL_MEMBER_MISMATCH: 'The OAuth server says the install\'s tokens belong to another portal than its member_id / client_endpoint (403).',
   NOT_FOUND: 'No such route (404).',
   ADMIN_AUTH_REQUIRED: 'The admin page needs the ADMIN_TOKEN password (401).',
