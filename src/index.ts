@@ -3,11 +3,12 @@
  * @packageDocumentation
  */
 export { defineBot, BotDefinition } from './router/bot.js';
-export type { BotOptions, CommandSpec, GroupPolicy } from './router/bot.js';
+export type { AnyBotDefinition, BotOptions, CommandSpec, GroupPolicy } from './router/bot.js';
 export { Composer } from './router/composer.js';
-export type { Middleware, NextFunction, ContextOf, ErrorHandler } from './router/composer.js';
+export type { Middleware, MiddlewareFn, MiddlewareObj, NextFunction, ContextOf, WithEvent, ErrorHandler } from './router/composer.js';
 export { Context } from './router/context.js';
-export type { Reply, PortalClient } from './router/context.js';
+export type { Reply, PortalClient, MethodArgs, MethodResult } from './router/context.js';
+export type { BotMethods, BotMethod } from './rest/methods.js';
 export { defineDialogue, retry, END } from './router/dialogue.js';
 export type { Dialogue, DialogueSpec, Step, StepResult, Retry } from './router/dialogue.js';
 export type { DialogueControl } from './router/dialogue-control.js';
@@ -22,6 +23,7 @@ export type { Botkit, BotkitOptions } from './server.js';
 export { loadConfig } from './config.js';
 export type { Config } from './config.js';
 export { createLogger } from './log.js';
+export type { Logger, LogMeta, LogLevel } from './log.js';
 export { Keyboard } from './protocol/keyboard.js';
 export type { ButtonOptions, KeyboardJSON } from './protocol/keyboard.js';
 export { Attach } from './protocol/attach.js';

@@ -1,7 +1,23 @@
 import winston from 'winston';
 
-/** The logger every layer receives. A winston logger writing one JSON object per line. */
-export type Logger = winston.Logger;
+/** Structured fields of one log line. */
+export type LogMeta = Readonly<Record<string, unknown>>;
+
+/**
+ * The logger every layer receives: four levels, a message and structured fields. Any logger with these
+ * methods fits (pino, console wrappers, a test recorder); {@link createLogger} builds the default one on
+ * winston.
+ *
+ * @example
+ * const log: Logger = { error: console.error, warn: console.warn, info: console.log, debug: () => undefined };
+ * const kit = await createBotkit({ config, log });
+ */
+export interface Logger {
+  error(message: string, meta?: LogMeta): void;
+  warn(message: string, meta?: LogMeta): void;
+  info(message: string, meta?: LogMeta): void;
+  debug(message: string, meta?: LogMeta): void;
+}
 
 /** Log levels in winston order. */
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -67,14 +83,14 @@ export interface LoggerOptions {
 }
 
 /**
- * Creates the structured JSON logger. Lines are pino-compatible (`level` number, `msg`, `time`),
+ * Creates the default {@link Logger}: winston, structured JSON. Lines are pino-compatible (`level` number, `msg`, `time`),
  * so `npm run dev` pipes them through `pino-pretty`; secrets are redacted in every line.
  *
  * @example
  * const log = createLogger({ level: 'debug' });
  * log.info('portal installed', { memberId, domain });
  */
-export function createLogger({ level = 'info', stream, silent = false }: LoggerOptions = {}): Logger {
+export function createLogger({ level = 'info', stream, silent = false }: LoggerOptions = {}): winston.Logger {
   const transport = stream
     ? new winston.transports.Stream({ stream })
     : new winston.transports.Console({ stderrLevels: [] });

@@ -12,10 +12,10 @@ const BTN = 'ticket_btn';
 const cancelKeyboard = new Keyboard().command('Cancel', BTN, 'cancel', { colorToken: 'alert' });
 
 /** Subject → description → priority (keyboard) → confirm (Submit/Cancel) → summary attachment. */
-export const ticket = defineDialogue<Ticket>({
+export const ticket = defineDialogue({
   name: 'ticket',
   start: 'subject',
-  initial: () => ({ subject: '', description: '', priority: '' }),
+  initial: (): Ticket => ({ subject: '', description: '', priority: '' }),
   steps: {
     subject: {
       enter: (ctx) => ctx.reply({ text: 'New ticket. What is the subject? (/cancel stops at any step)', keyboard: cancelKeyboard }),

@@ -1,7 +1,7 @@
 import { parsePhpForm } from '../protocol/php-form.js';
 import { asBool, asList, asObject, type Params } from './params.js';
 import { PortalError } from './portal-error.js';
-import type { MethodContext, MethodTable } from './rest.js';
+import type { InvokeBase, MethodTable } from './rest.js';
 import { timeBlock } from './views.js';
 
 /** Most commands one batch may carry (facts §7.4). */
@@ -42,20 +42,25 @@ function phpMap(map: Results): Results | [] {
  * Runs a `batch` (facts §7.4): up to 50 `"method?query"` commands with the batch's credentials, each
  * charged to its own method; sub-errors go to `result_error`; `halt` stops at the first one.
  */
-export async function runBatch(table: MethodTable, base: Omit<MethodContext, 'method'>, params: Params): Promise<Results> {
+export async function runBatch(table: MethodTable, base: InvokeBase, params: Params): Promise<Results> {
   const list = commands(params);
   if (list.length > BATCH_LIMIT) throw new PortalError('ERROR_BATCH_LENGTH_EXCEEDED', 'Max batch length exceeded');
   const halt = asBool(params['halt'], false);
   const result: Results = {};
   const errors: Results = {};
   const times: Results = {};
+  const totals: Results = {};
+  const nexts: Results = {};
   for (const [key, command] of list) {
     const started = base.core.clock();
     const [name = '', query = ''] = splitCommand(command);
     try {
       if (name.toLowerCase() === 'batch') throw new PortalError('ERROR_BATCH_METHOD_NOT_ALLOWED', 'Method is not allowed for batch usage');
       const sub = parseQuery(substitute(query, result));
-      result[key] = (await table.invoke(base, name, sub)).result;
+      const inv = await table.invoke(base, name, sub);
+      result[key] = inv.result;
+      if (inv.paging.total !== undefined) totals[key] = inv.paging.total;
+      if (inv.paging.next !== undefined) nexts[key] = inv.paging.next;
       times[key] = timeBlock(started, base.core.clock());
     } catch (e) {
       if (!(e instanceof PortalError)) throw e;
@@ -64,7 +69,7 @@ export async function runBatch(table: MethodTable, base: Omit<MethodContext, 'me
     }
   }
   base.portal.stats.bump('batchCommands', list.length);
-  return { result: phpMap(result), result_error: phpMap(errors), result_total: [], result_next: [], result_time: phpMap(times) };
+  return { result: phpMap(result), result_error: phpMap(errors), result_total: phpMap(totals), result_next: phpMap(nexts), result_time: phpMap(times) };
 }
 
 function splitCommand(command: string): [string, string] {

@@ -17,6 +17,8 @@ export interface Core {
   readonly tokens: TokenStore;
   readonly faults: FaultRegistry;
   readonly poster: EventPoster;
+  /** Whether v2 group message events drop the receiving bot's mention (see `EmulatorOptions.v2GroupMentions`). */
+  readonly v2StripMentions: boolean;
   /** The OAuth server's REST endpoint, `${url}/rest/`. */
   readonly serverEndpoint: string;
   portal(memberId: string): PortalState | undefined;

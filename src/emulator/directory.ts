@@ -38,6 +38,11 @@ export class Directory {
     return this.#users.get(id);
   }
 
+  /** Every user (bots included), by id. */
+  all(): UserRec[] {
+    return [...this.#users.values()];
+  }
+
   /** Updates a bot user's profile after `Bot.update` / `imbot.update`. */
   rename(id: number, first: string, last: string, workPosition?: string): void {
     const u = this.#users.get(id);

@@ -9,6 +9,7 @@ import { Portal } from './portal.js';
 import { PLAN_LIMITS, PortalState } from './portal-state.js';
 import { EventPoster } from './poster.js';
 import { createEmulatorServer } from './server.js';
+import { selfSignedCertificate } from './tls.js';
 import { TokenStore } from './tokens.js';
 import type { Emulator, EmulatedPortal, EmulatorOptions, FaultInjector, RateLimit } from './types.js';
 
@@ -31,13 +32,14 @@ function listen(server: Server, port: number): Promise<number> {
 
 function buildCore(opts: EmulatorOptions, port: number, portals: PortalEntry[], tasks: Set<Promise<unknown>>): Core {
   const clock = opts.clock ?? Date.now;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${opts.https ? 'https' : 'http'}://127.0.0.1:${port}`;
   let eventId = 0;
   return {
     url, host: `127.0.0.1:${port}`, clock, log: opts.log ?? createLogger({ level: 'warn' }),
     clientId: opts.clientId ?? 'local.emulator.app', clientSecret: opts.clientSecret ?? 'emulator-secret',
     tokens: new TokenStore(clock, opts.accessTokenTtlS ?? 3600), faults: new FaultRegistry(clock),
     poster: new EventPoster(opts.deliveryTimeoutMs ?? 10_000), serverEndpoint: `${url}/rest/`,
+    v2StripMentions: opts.v2GroupMentions !== 'keep',
     portal: (memberId) => portals.find((p) => p.state.memberId === memberId)?.state,
     portalAt: (index) => portals[index]?.state,
     portals: () => portals.map((p) => p.state),
@@ -56,10 +58,12 @@ class EmulatorHandle implements Emulator {
   readonly #portals: PortalEntry[];
   readonly #tasks: Set<Promise<unknown>>;
   readonly #operating: EmulatorOptions['operating'];
+  readonly caCert: string | null;
   #closed: Promise<void> | null = null;
 
   constructor(core: Core, server: Server, lingering: Lingering, portals: PortalEntry[], tasks: Set<Promise<unknown>>,
-    operating: EmulatorOptions['operating']) {
+    operating: EmulatorOptions['operating'], caCert: string | null) {
+    this.caCert = caCert;
     this.#core = core;
     this.#server = server;
     this.#lingering = lingering;
@@ -122,16 +126,17 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const tasks = new Set<Promise<unknown>>();
   const lingering = new Lingering();
   const holder: { core: Core | null } = { core: null };
+  const tls = opts.https === true ? selfSignedCertificate() : opts.https || undefined;
   const server = createEmulatorServer({
     core: () => {
       if (!holder.core) throw new Error('emulator is starting');
       return holder.core;
     },
     methods: createMethodTable(), lingering, portalAt: (index) => portals[index],
-  });
+  }, tls);
   const port = await listen(server, opts.port ?? 0);
   holder.core = buildCore(opts, port, portals, tasks);
-  const emulator = new EmulatorHandle(holder.core, server, lingering, portals, tasks, opts.operating);
+  const emulator = new EmulatorHandle(holder.core, server, lingering, portals, tasks, opts.operating, tls?.cert ?? null);
   emulator.createPortal({ plan: opts.plan ?? 'standard', ...(opts.rateLimit !== undefined ? { rateLimit: opts.rateLimit } : {}) });
   return emulator;
 }

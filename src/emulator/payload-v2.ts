@@ -1,6 +1,7 @@
 import type { BotRec } from './bots.js';
 import type { EventIntent, PayloadEnv } from './event-intent.js';
 import { tokenAuth } from './payload-auth.js';
+import { stripMentions } from './payload-v1.js';
 import { LANGUAGE, v2BotView, v2ChatView, v2MessageView, v2UserView } from './views.js';
 
 type Data = Record<string, unknown>;
@@ -23,9 +24,12 @@ export function v2Data(env: PayloadEnv, intent: EventIntent, bot: BotRec, mode: 
   const chat = v2ChatView(env.portal, intent.chat, bot.id);
   const user = v2UserView(intent.user);
   switch (intent.kind) {
-    case 'message':
+    case 'message': {
       if (intent.op === 'delete') return { ...head, messageId: intent.message.id, chat, user, language: LANGUAGE };
-      return { ...head, message: v2MessageView(intent.message), chat, user, language: LANGUAGE };
+      const message = v2MessageView(intent.message);
+      if (intent.chat.kind === 'group' && env.core.v2StripMentions) message['text'] = stripMentions(intent.message.text, [bot.id]);
+      return { ...head, message, chat, user, language: LANGUAGE };
+    }
     case 'join':
       return { ...head, dialogId: chat['dialogId'], chat, user, language: LANGUAGE };
     case 'command':

@@ -4,10 +4,12 @@ import { ChatStore } from './chats.js';
 import { Stats } from './counters.js';
 import { Directory, type UserRec } from './directory.js';
 import { EventLog } from './event-log.js';
+import { FileStore } from './files.js';
 import { randomHex } from './ids.js';
 import { LeakyBucket } from './leaky-bucket.js';
 import { OperatingBudget } from './operating.js';
 import type { OperatingOptions, RateLimit } from './types.js';
+import { MessageUuids } from './uuids.js';
 
 /** Limits of the two plans (facts §7.1). */
 export const PLAN_LIMITS: Readonly<Record<'standard' | 'enterprise', RateLimit>> = {
@@ -38,7 +40,11 @@ export class PortalState {
   readonly directory = new Directory();
   readonly chats = new ChatStore();
   readonly bots = new BotRegistry();
+  /** v2 `templateId`s, portal-wide (see {@link MessageUuids}). */
+  readonly uuids = new MessageUuids();
   readonly stats = new Stats();
+  /** Chat files (uploads and generated ones) and their download tokens. */
+  readonly files = new FileStore();
   /** Webhook code → the user it acts as. */
   readonly webhooks = new Map<string, number>();
   readonly bucket: LeakyBucket | null;

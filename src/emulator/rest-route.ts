@@ -8,7 +8,7 @@ import { readBody, readParams, sendError, sendJson } from './http-io.js';
 import { asList, asObject, type Params } from './params.js';
 import { PortalError } from './portal-error.js';
 import type { PortalState } from './portal-state.js';
-import type { MethodTable } from './rest.js';
+import type { InvokeBase, MethodTable } from './rest.js';
 import type { FaultSpec, RestRequestLog } from './types.js';
 import { timeBlock } from './views.js';
 
@@ -24,9 +24,13 @@ interface RestRoute {
   webhook: WebhookCredentials | null;
 }
 
-/** Splits the path after `/rest/`: `<method>[.json]` or `<user>/<code>/<method>[.json]`. */
+/**
+ * Splits the path after `/rest/`: `<method>[.json]` or `<user>/<code>/<method>[.json]`. Leading slashes
+ * are ignored: the official JS SDK's OAuth client joins `client_endpoint` (`.../rest/`) and `/<method>`
+ * into `/rest//<method>` (b24jssdk core/http/abstract-http `_prepareMethod`), which portals answer.
+ */
 export function parseRestTail(tail: string): RestRoute | null {
-  const parts = tail.replace(/\/+$/, '').split('/');
+  const parts = tail.replace(/^\/+/, '').replace(/\/+$/, '').split('/');
   const strip = (m: string): string => m.replace(/\.json$/i, '');
   if (parts.length === 1 && parts[0]) return { method: strip(parts[0]), webhook: null };
   const [user, code, method] = parts;
@@ -72,10 +76,13 @@ function faultStatus(spec: FaultSpec, entry: RestRequestLog): void {
 
 async function serve(svc: RestServices, portal: PortalState, req: IncomingMessage, res: ServerResponse, route: RestRoute,
   entry: RestRequestLog): Promise<void> {
-  const params = await readParams(req, await readBody(req));
+  // File.upload carries up to 100 MB as Base64 (4/3 larger) in its body.
+  const limit = /^imbot\.v2\.file\.upload$/i.test(route.method) ? Math.ceil((portal.files.limits.maxFileBytes * 4) / 3) + (1 << 20) : undefined;
+  const params = await readParams(req, await readBody(req, limit));
   if (!route.webhook && params['auth'] !== undefined) entry.auth = 'oauth';
   const fault = svc.core.faults.take(route.method, portal.memberId);
-  if (fault && !fault.after) {
+  const during = fault?.kind === 'slow' && fault.during === true;
+  if (fault && !fault.after && !during) {
     if (fault.kind === 'slow') await svc.lingering.sleep(fault.delayMs ?? 1000);
     if (spoilAnswer(fault, req, res, svc.lingering)) return faultStatus(fault, entry);
     entry.fault = 'slow';
@@ -83,16 +90,17 @@ async function serve(svc: RestServices, portal: PortalState, req: IncomingMessag
   if (portal.bucket && !portal.bucket.tryTake(svc.core.clock())) throw new PortalError('QUERY_LIMIT_EXCEEDED', 'Too many requests');
   const caller = resolveCaller(svc.core, portal, route.webhook, params);
   delete params['auth'];
-  const body = await run(svc, portal, caller, route.method, params, entry);
+  if (during) entry.fault = 'slow';
+  const hold = during ? () => svc.lingering.sleep(fault?.delayMs ?? 1000) : undefined;
+  const body = await run(svc, { core: svc.core, portal, caller, ...(hold ? { hold } : {}) }, route.method, params, entry);
   if (fault?.after && spoilAnswer(fault, req, res, svc.lingering, body)) return faultStatus(fault, entry);
   sendJson(res, 200, body);
   entry.status = 200;
 }
 
-async function run(svc: RestServices, portal: PortalState, caller: ReturnType<typeof resolveCaller>, method: string,
-  params: Params, entry: RestRequestLog): Promise<Record<string, unknown>> {
+async function run(svc: RestServices, base: InvokeBase, method: string, params: Params,
+  entry: RestRequestLog): Promise<Record<string, unknown>> {
   const start = entry.at;
-  const base = { core: svc.core, portal, caller };
   if (method.toLowerCase() === 'batch') {
     const cmd = params['cmd'];
     entry.batchSize = (asList(cmd) ?? Object.keys(asObject(cmd) ?? {})).length;
@@ -100,5 +108,5 @@ async function run(svc: RestServices, portal: PortalState, caller: ReturnType<ty
     return { result, time: timeBlock(start, svc.core.clock()) };
   }
   const inv = await svc.methods.invoke(base, method, params);
-  return { result: inv.result, time: timeBlock(start, svc.core.clock(), inv.operating) };
+  return { result: inv.result, ...inv.paging, time: timeBlock(start, svc.core.clock(), inv.operating) };
 }

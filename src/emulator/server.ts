@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Core } from './core.js';
 import type { Lingering } from './fault-apply.js';
 import { sendJson } from './http-io.js';
+import { DOWNLOAD_PATH, handleDownload } from './download-route.js';
 import { handleOauth } from './oauth-route.js';
 import { handlePage } from './page.js';
 import type { Portal } from './portal.js';
@@ -32,6 +34,7 @@ async function route(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
   if (/^\/oauth\/token\/?$/.test(sub)) return handleOauth(core, deps.lingering, req, res);
   const portal = deps.portalAt(index);
   if (!portal) return sendJson(res, 404, { error: 'NOT_FOUND', error_description: 'No such portal' });
+  if (DOWNLOAD_PATH.test(sub)) return handleDownload(portal.state, req, res);
   if (sub.startsWith('/rest/')) {
     return handleRest({ core, methods: deps.methods, lingering: deps.lingering }, portal.state, req, res, sub.slice('/rest/'.length));
   }
@@ -43,14 +46,15 @@ async function route(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
   sendJson(res, 404, { error: 'NOT_FOUND', error_description: 'Not found' });
 }
 
-/** The emulator's HTTP server: OAuth, REST of every portal, the chat page. */
-export function createEmulatorServer(deps: RouterDeps): Server {
-  const server = createServer((req, res) => {
+/** The emulator's HTTP (or, given a key and certificate, HTTPS) server: OAuth, REST of every portal, the chat page. */
+export function createEmulatorServer(deps: RouterDeps, tls?: { key: string; cert: string }): Server {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     route(deps, req, res).catch((e: unknown) => {
       deps.core().log.error('emulator request failed', { err: e });
       if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: 'INTERNAL_SERVER_ERROR', error_description: 'Internal error' });
     });
-  });
+  };
+  const server: Server = tls ? createHttpsServer(tls, handler) : createServer(handler);
   server.keepAliveTimeout = 5000;
   return server;
 }

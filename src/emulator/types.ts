@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import type { FileStore } from './files.js';
 
 /** A leaky bucket: `rate` requests drain per second, `burst` is the threshold that answers 503. */
 export interface RateLimit {
@@ -32,8 +33,21 @@ export interface EmulatorOptions {
   /** How long an event push waits for the bot's HTTP answer; default 10,000 ms. */
   deliveryTimeoutMs?: number;
   log?: Logger;
+  /**
+   * Serve https with a self-signed certificate generated at start (`true`) or the given key and
+   * certificate. The official JS SDK refuses plain-http webhook URLs; trust the certificate with
+   * `NODE_EXTRA_CA_CERTS=<file with Emulator.caCert>` (read by node at process start).
+   */
+  https?: boolean | { key: string; cert: string };
   /** Clock in milliseconds; drives token expiry, the leaky bucket, `time`, `ts` and retention. */
   clock?: () => number;
+  /**
+   * v2 group messages (ONIMBOTV2MESSAGEADD/UPDATE): `strip` (default) removes the receiving bot's
+   * `[USER=<id>]...[/USER]` mention from `message.text`, as v1 does and as the docs' own group example
+   * shows (`"text": "Hello bot!"` in chat5, `chat-bots-v2/imbot.v2/events/events.md`); `keep` delivers
+   * the text as typed. Which one the platform does is UNCONFIRMED: bots must work with both.
+   */
+  v2GroupMentions?: 'strip' | 'keep';
 }
 
 /** One push or queue insertion of an event for one bot. */
@@ -74,6 +88,8 @@ export interface SentMessage {
   replyTo: number | null;
   /** v2 `templateId`. */
   idempotencyKey: string | null;
+  /** Files attached (`imbot.v2.File.upload`): ids on the portal's Disk. */
+  fileIds: number[];
   updated: boolean;
   deleted: boolean;
 }
@@ -179,6 +195,11 @@ export interface FaultSpec {
   errorDescription?: string;
   /** For `slow`: delay before the normal answer (default 1000 ms). */
   delayMs?: number;
+  /**
+   * For `slow`: the delay happens while the method runs instead of before it (a v2 send has claimed
+   * its `templateId` but not yet stored the message, so a repeat gets `MESSAGE_DUPLICATED_BY_UUID`).
+   */
+  during?: boolean;
   /** How many matching requests it hits; default unlimited. */
   times?: number;
   /** Active while the emulator clock is below this epoch-ms value. */
@@ -204,6 +225,17 @@ export interface SendMessageOptions {
   text: string;
   /** In groups: prefix `[USER=<botId>]<Name>[/USER] ` addressing that bot. */
   mention?: string;
+  /**
+   * Files attached to the message, stored on the chat's Disk: `content` (bytes, or UTF-8 text), or only a
+   * `size` for a file whose bytes are generated while it is downloaded (any size, flat memory).
+   */
+  files?: Array<{ name: string; content?: Buffer | string; size?: number }>;
+  /** The message this one replies to (v2 `params.REPLY_ID`, classic `PARAMS[PARAMS][REPLY_ID]`). */
+  replyTo?: number;
+  /** Forwards an existing message: v2 `message.forward {id,userId,chatId,date}`, classic `PARAMS[PARAMS][FORWARD_*]`. */
+  forwardOf?: number;
+  /** A system message (v2 `isSystem` with `authorId` 0, classic `SYSTEM=Y`). */
+  system?: boolean;
 }
 
 /** A Bitrix24 portal of the emulator, with its scripted user API and its inspection API. */
@@ -264,6 +296,8 @@ export interface EmulatedPortal {
   pressButton(opts: { from: number; messageId: number; button: number | string }): Promise<Delivery>;
   /** A user reacts; a v2 bot with reactions enabled gets ONIMBOTV2REACTIONCHANGE for its own messages. */
   react(opts: { from: number; messageId: number; reaction: string; action?: 'add' | 'delete' }): Promise<Delivery[]>;
+  /** The portal's chat files (uploads, users' attachments) and their limits (`limits.maxFileBytes`, default 100 MB). */
+  readonly files: FileStore;
   /** Everything the bots posted, in order (updated and deleted ones included, flagged). */
   messages(filter?: MessageFilter): SentMessage[];
   /** Resolves when `count` bot messages match (event-driven); rejects with `EMULATOR_TIMEOUT` (default 5000 ms). */
@@ -285,12 +319,14 @@ export interface EmulatedPortal {
 
 /** A running emulator: one HTTP server, one OAuth server, one or more portals. */
 export interface Emulator {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (`https://` in https mode) */
   readonly url: string;
   /** `${url}/oauth/token/` (GET query or POST form). */
   readonly oauthUrl: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  /** In https mode, the PEM certificate to trust (it is its own CA); null over http. */
+  readonly caCert: string | null;
   /** The default portal (REST at `${url}/rest/`). */
   readonly portal: EmulatedPortal;
   readonly faults: FaultInjector;

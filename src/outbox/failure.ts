@@ -1,13 +1,17 @@
 import { BotkitError } from '../errors.js';
 import { redactString } from '../log.js';
 import {
-  B24ApiError, B24OperationTimeLimitError, B24QueryLimitError, B24TransportError,
+  B24ApiError, B24OperationTimeLimitError, B24QueryLimitError, B24TransportError, isUuidInFlight,
 } from '../rest/errors.js';
 import { isRetrySafe } from '../rest/retry.js';
 
 /** What the outbox does with a reply whose send failed. */
 export type FailureAction =
-  | { kind: 'retry'; reason: string; /** Unix ms the portal named for the retry, if any. */ notBefore: number | null }
+  | {
+    kind: 'retry'; reason: string; /** Unix ms the portal named for the retry, if any. */ notBefore: number | null;
+    /** Retried past the attempt limit: the portal is still running the first send of this templateId. */
+    untilDelivered?: true;
+  }
   | { kind: 'dead'; reason: string };
 
 /** A short, secret-free description of an error for logs and the dead-letter table. */
@@ -22,12 +26,16 @@ export function describeFailure(e: unknown): string {
  * sending and unknown (non-coded) errors are retried. An answer that may have come after the
  * method ran (timeout, reset, 5xx, unreadable) is retried only when a second send cannot post
  * twice (a v2 send with `templateId`); otherwise it is dead-lettered, never blindly re-sent.
+ * `MESSAGE_DUPLICATED_BY_UUID` (the first send of this templateId still runs) is retried without limit.
  * Portal refusals (4xx, auth, reinstall, unknown portal, refused host) are permanent.
  */
 export function classifyFailure(e: unknown, method: string, params: Record<string, unknown>): FailureAction {
   const reason = describeFailure(e);
   if (e instanceof B24OperationTimeLimitError) return { kind: 'retry', reason, notBefore: e.resetAt };
   if (e instanceof B24QueryLimitError) return { kind: 'retry', reason, notBefore: null };
+  // "Already being sent" (v2 templateId): a later repeat resolves with the first message's id; the
+  // platform re-sends itself after an hour if the first send never finished. Never dead-lettered.
+  if (isUuidInFlight(e)) return { kind: 'retry', reason, notBefore: null, untilDelivered: true };
   const ambiguous = (e instanceof B24TransportError && e.maybeExecuted) || (e instanceof B24ApiError && e.status >= 500);
   if (ambiguous) {
     return isRetrySafe(method, params)

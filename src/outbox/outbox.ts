@@ -275,7 +275,7 @@ class DurableOutbox implements Outbox {
 
   async #failed(item: OutboxItem, params: Record<string, unknown>, e: unknown): Promise<void> {
     const action = classifyFailure(e, item.method, params);
-    if (action.kind === 'retry' && item.attempts + 1 < this.#o.maxAttempts) {
+    if (action.kind === 'retry' && (item.attempts + 1 < this.#o.maxAttempts || action.untilDelivered)) {
       const step = Math.min(this.#o.maxDelayMs, this.#o.baseDelayMs * 2 ** item.attempts);
       const notBefore = Math.max(action.notBefore ?? 0, this.#o.clock() + Math.round(step * (0.5 + Math.random() * 0.5)));
       await this.#o.store.outboxRetry(item.id, notBefore);

@@ -3,6 +3,7 @@
  * fetched (`imbot.v2.Event.get`, JSON types). One event per delivery: v2 sends one request per bot.
  * Input is validated by the schemas in `schemas-v2.ts` first.
  */
+import { v2MessageExtras } from './decode-extras.js';
 import type {
   BotDeleteEvent,
   ChatKind,
@@ -101,11 +102,11 @@ function userOf(user: WireObject, fallbackId: number): EventUser {
 }
 
 /**
- * Addressed (v2): a private or open-line dialogue, or a `[USER=<botId>]` mention anywhere in the text.
- * The wire does not say whether the platform already filtered a group message for us, so: bots of type
- * `bot` (also `openline`, `network`, and an unknown type in webhook mode, where `data.bot` has no `type`)
- * only receive group messages that address them, and for those a group message that starts with a slash
- * command counts as addressed too. Supervisor and personal bots see every message: only a mention counts.
+ * Addressed (v2), as far as the text shows: a private or open-line dialogue, a `[USER=<botId>]` mention
+ * anywhere in the text, or (for bots other than supervisor/personal) a leading slash command. The
+ * runtime treats every group message delivered to a `bot`/`openline` bot as addressed, since the
+ * platform sends those bots only the messages addressed to them and may strip the mention; this flag
+ * matters for supervisor and personal bots, which get every message.
  */
 function isAddressed(original: string, text: string, parts: V2Parts): boolean {
   const { kind } = parts.chat;
@@ -115,15 +116,21 @@ function isAddressed(original: string, text: string, parts: V2Parts): boolean {
   return !seesEverything && startsWithCommand(text);
 }
 
+// What a stripped mention leaves in front of a group message: "[USER=5]Bot[/USER], hi" -> ", hi".
+const LEFT_SEPARATOR = /^\s*[,:;]\s+/u;
+
 function messageOf(message: WireObject, parts: V2Parts): EventMessage {
   const original = toStr(message['text'], 'data[message][text]');
-  // The platform may or may not strip the bot's mention in v2; strip it here so both cases look alike.
-  const text = stripLeadingMention(original, parts.bot.id);
+  // Whether the platform strips the bot's mention in v2 is UNCONFIRMED; strip it here (and the separator
+  // a stripped one leaves in a group) so both cases look alike.
+  const stripped = stripLeadingMention(original, parts.bot.id);
+  const text = stripped === original && parts.chat.kind !== 'private' ? original.replace(LEFT_SEPARATOR, '') : stripped;
   return {
     id: toInt(message['id'], 'data[message][id]'),
     text,
     originalText: original,
     addressed: isAddressed(original, text, parts),
+    ...v2MessageExtras(message),
   };
 }
 

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BotkitError } from '../errors.js';
 import { BOT_COLORS } from '../protocol/outbound.js';
-import { isBotDefinition, type BotDefinition } from '../router/bot.js';
+import { isBotDefinition, type AnyBotDefinition } from '../router/bot.js';
 
 /** A bot module found on disk. */
 export interface LoadedBot {
   file: string;
-  definition: BotDefinition;
+  definition: AnyBotDefinition;
 }
 
 const CODE_RE = /^[a-z][a-z0-9_]{0,49}$/i;
@@ -16,7 +16,7 @@ const COMMAND_RE = /^[a-z0-9_-]{1,64}$/i;
 const TYPES = new Set(['bot', 'supervisor', 'personal', 'openline']);
 
 /** The problems of one definition, as sentences. */
-function problemsOf(def: BotDefinition): string[] {
+function problemsOf(def: AnyBotDefinition): string[] {
   const o = def.options;
   const out: string[] = [];
   if (!CODE_RE.test(o.code)) out.push(`code "${o.code}" must be latin letters, digits and _ (starting with a letter)`);
@@ -42,7 +42,7 @@ function problemsOf(def: BotDefinition): string[] {
  * Validates bot definitions: codes, types, colours, command names, duplicates. Throws one
  * `BOT_DEFINITION_INVALID` error listing every problem with the file it is in.
  */
-export function validateBots(bots: readonly LoadedBot[]): Map<string, BotDefinition> {
+export function validateBots(bots: readonly LoadedBot[]): Map<string, AnyBotDefinition> {
   const problems: string[] = [];
   const byCode = new Map<string, LoadedBot>();
   for (const bot of bots) {
@@ -81,7 +81,7 @@ async function moduleFiles(dir: string): Promise<string[]> {
  * @example
  * const bots = await loadBots(path.resolve('bots'));
  */
-export async function loadBots(dir: string): Promise<Map<string, BotDefinition>> {
+export async function loadBots(dir: string): Promise<Map<string, AnyBotDefinition>> {
   const found: LoadedBot[] = [];
   for (const file of await moduleFiles(dir)) {
     const rel = path.relative(process.cwd(), file);

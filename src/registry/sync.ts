@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { BotIdentity, BotProtocol, CommandRegistration } from '../protocol/outbound.js';
-import type { BotDefinition, CommandSpec } from '../router/bot.js';
+import type { AnyBotDefinition, CommandSpec } from '../router/bot.js';
 import { protocolFor, type PortalCaller } from '../router/runtime.js';
 import type { BotRecord, PortalRecord, Store } from '../store/types.js';
 
@@ -9,7 +9,7 @@ import type { BotRecord, PortalRecord, Store } from '../store/types.js';
 export interface SyncOptions {
   store: Store;
   client: PortalCaller;
-  bots: ReadonlyMap<string, BotDefinition>;
+  bots: ReadonlyMap<string, AnyBotDefinition>;
   api: 'v1' | 'v2';
   eventMode: 'webhook' | 'fetch';
   /** Where pushed events go (`<PUBLIC_URL>/events`); a function because it is known only once listening. */
@@ -52,7 +52,7 @@ export function createSync(opts: SyncOptions): (memberId: string) => Promise<Syn
     return record;
   }
 
-  async function ensureBot(portal: PortalRecord, def: BotDefinition, stored: BotRecord | undefined): Promise<BotRecord> {
+  async function ensureBot(portal: PortalRecord, def: AnyBotDefinition, stored: BotRecord | undefined): Promise<BotRecord> {
     const handlerUrl = eventMode === 'webhook' ? opts.handlerUrl() : null;
     if (stored && stored.botId > 0 && stored.api === opts.api) {
       // PUBLIC_URL (or the event mode) changed since registration: re-point the bot's events.
@@ -73,7 +73,7 @@ export function createSync(opts: SyncOptions): (memberId: string) => Promise<Syn
     return record;
   }
 
-  async function ensureCommands(portal: PortalRecord, def: BotDefinition, bot: BotRecord, p: BotProtocol): Promise<string[]> {
+  async function ensureCommands(portal: PortalRecord, def: AnyBotDefinition, bot: BotRecord, p: BotProtocol): Promise<string[]> {
     const have = new Set((await opts.store.listCommands(portal.memberId, def.code)).map((c) => c.command));
     const identity: BotIdentity = { botId: bot.botId, botToken: bot.botToken };
     for (const spec of def.commands) {

@@ -154,6 +154,15 @@ export function isExpiredToken(e: unknown): e is B24AuthError {
   return e instanceof B24AuthError && OAUTH_EXPIRED.has(e.apiCode);
 }
 
+/**
+ * True for `MESSAGE_DUPLICATED_BY_UUID`: a v2 send with this `templateId` is still running on the
+ * portal (im module `SendingService::checkDuplicateByUuid`). Not a failure: the first send is under
+ * way, and a repeat after it finished answers the first message's id. Retry later, never give up.
+ */
+export function isUuidInFlight(e: unknown): e is B24ApiError {
+  return e instanceof B24ApiError && e.apiCode === 'MESSAGE_DUPLICATED_BY_UUID';
+}
+
 const AUTH_CODES = new Set(['expired_token', 'invalid_token', 'NO_AUTH_FOUND']);
 const STATUS_BY_CODE: Record<string, number> = {
   QUERY_LIMIT_EXCEEDED: 503, OPERATION_TIME_LIMIT: 429, expired_token: 401, invalid_token: 401, NO_AUTH_FOUND: 401,

@@ -1,5 +1,5 @@
 import {
-  B24ApiError, B24OperationTimeLimitError, B24QueryLimitError, B24TransportError, isExpiredToken,
+  B24ApiError, B24OperationTimeLimitError, B24QueryLimitError, B24TransportError, isExpiredToken, isUuidInFlight,
 } from './errors.js';
 
 /** How often and how patiently a call is retried. */
@@ -32,13 +32,24 @@ const IDEMPOTENT = new Set([
   'imbot.chat.sendtyping', 'imbot.v2.chat.message.read', 'imbot.v2.chat.textfield.enabled',
 ]);
 
-/** The client-side idempotency marker of a call: v2 `fields.templateId` of `Chat.Message.send`. */
+/**
+ * The `templateId`s the platform deduplicates: lowercase UUIDv4 only (im module `Message\Uuid::validate`);
+ * any other value is dropped silently and a repeat posts again.
+ */
+export const TEMPLATE_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/**
+ * The client-side idempotency marker of a call: v2 `fields.templateId` of `Chat.Message.send`, when
+ * it is a UUID the platform deduplicates ({@link TEMPLATE_ID_PATTERN}) and the message is not `system`
+ * (system messages skip the check).
+ */
 export function idempotencyMarker(method: string, params: Record<string, unknown>): string | null {
   if (method.toLowerCase() !== 'imbot.v2.chat.message.send') return null;
   const fields = params['fields'];
   if (typeof fields !== 'object' || fields === null) return null;
-  const id = (fields as Record<string, unknown>)['templateId'];
-  return typeof id === 'string' && id !== '' ? id : null;
+  const { templateId: id, system } = fields as Record<string, unknown>;
+  if (system === true || system === 'Y') return null;
+  return typeof id === 'string' && TEMPLATE_ID_PATTERN.test(id) ? id : null;
 }
 
 /**
@@ -72,7 +83,7 @@ interface DecideContext {
 
 /**
  * The retry policy: refresh once on an expired token; retry the rate limit and the time budget
- * (the limiter does the waiting); retry network errors and 5xx with backoff only when the
+ * (the limiter does the waiting); retry `MESSAGE_DUPLICATED_BY_UUID` with backoff; retry network errors and 5xx with backoff only when the
  * request never left or the call is {@link isRetrySafe}; fail everything else at once.
  */
 export function decideRetry(e: unknown, c: DecideContext): RetryDecision {
@@ -81,6 +92,8 @@ export function decideRetry(e: unknown, c: DecideContext): RetryDecision {
     return c.limited <= c.opts.rateLimitRetries ? { kind: 'retry', delayMs: 0 } : { kind: 'fail' };
   }
   if (c.attempt + 1 >= c.opts.attempts) return { kind: 'fail' };
+  // The first send with this templateId is still running: a later repeat answers its message id.
+  if (isUuidInFlight(e)) return { kind: 'retry', delayMs: backoffMs(c.attempt, c.opts) };
   const retryable = e instanceof B24TransportError || (e instanceof B24ApiError && e.status >= 500);
   if (!retryable) return { kind: 'fail' };
   if (e.maybeExecuted && !isRetrySafe(c.method, c.params)) return { kind: 'fail' };

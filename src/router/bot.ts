@@ -1,6 +1,8 @@
 import type { BotProperties, BotType } from '../protocol/outbound.js';
-import { Composer } from './composer.js';
+import { Composer, type MiddlewareFn } from './composer.js';
+import type { Context } from './context.js';
 import type { Dialogue } from './dialogue.js';
+import type { AnyDialogue } from './dialogue-control.js';
 import type { Texts } from './i18n.js';
 
 /** A slash command a bot declares. Titles and hints become the platform's `LANG`/`title` entries. */
@@ -32,8 +34,10 @@ export interface BotOptions {
   /** Language used when the event's language has no text. Default `en`. */
   fallbackLanguage?: string;
   /**
-   * In group chats, answer only messages addressed to the bot (a mention; commands always count) or
-   * everything. Default `addressed`, `all` for supervisor and personal bots.
+   * Supervisor and personal bots get every message of their group chats: `all` (their default) handles
+   * each, `addressed` only those that mention the bot or start with a command. Other bot types get only
+   * the group messages addressed to them (the platform filters, and may strip the mention from the
+   * text), so every one is handled and this option changes nothing for them.
    */
   groupMessages?: GroupPolicy;
 }
@@ -53,14 +57,14 @@ const BRAND = Symbol.for('b24-botkit.BotDefinition');
  * True for a bot definition, also one created by another copy of this module (a second install of the
  * package, or a test runner that loads sources twice), where `instanceof` would say no.
  */
-export function isBotDefinition(value: unknown): value is BotDefinition {
+export function isBotDefinition(value: unknown): value is AnyBotDefinition {
   return value instanceof BotDefinition || (typeof value === 'object' && value !== null && BRAND in value);
 }
 
-export class BotDefinition extends Composer {
+export class BotDefinition<C extends Context = Context> extends Composer<C> {
   readonly [BRAND] = true;
   readonly options: Readonly<BotOptions>;
-  readonly #dialogues = new Map<string, Dialogue<never>>();
+  readonly #dialogues = new Map<string, AnyDialogue>();
 
   constructor(options: BotOptions) {
     super();
@@ -72,20 +76,26 @@ export class BotDefinition extends Composer {
     return this.options.code;
   }
 
-  /** The effective group policy. */
+  /** True for supervisor and personal bots: the platform sends them every message of their chats. */
+  get seesEveryGroupMessage(): boolean {
+    const type = this.options.type ?? 'bot';
+    return type === 'supervisor' || type === 'personal';
+  }
+
+  /** The effective group policy (it filters only bots that see every group message). */
   get groupPolicy(): GroupPolicy {
     const type = this.options.type ?? 'bot';
     return this.options.groupMessages ?? (type === 'supervisor' || type === 'personal' ? 'all' : 'addressed');
   }
 
   /** Adds a dialogue: its steps run before the handlers added after it; its button and cancel commands get registered. */
-  dialogue<S>(d: Dialogue<S>): this {
-    this.#dialogues.set(d.name, d as unknown as Dialogue<never>);
+  dialogue<S, K extends string>(d: Dialogue<S, K, C>): this {
+    this.#dialogues.set(d.name, d as unknown as AnyDialogue);
     return this.use(d.middleware());
   }
 
   /** Dialogues by name. */
-  get dialogues(): ReadonlyMap<string, Dialogue<never>> {
+  get dialogues(): ReadonlyMap<string, AnyDialogue> {
     return this.#dialogues;
   }
 
@@ -101,7 +111,32 @@ export class BotDefinition extends Composer {
   }
 }
 
-/** Declares a bot. See {@link BotDefinition}. */
-export function defineBot(options: BotOptions): BotDefinition {
-  return new BotDefinition(options);
+/**
+ * A bot of any context type, as the server holds them: what loading, registration and the runtime
+ * read. Its handlers expect the fields its context declares; the plugins it installs with `use`
+ * provide them before they run.
+ */
+export interface AnyBotDefinition {
+  readonly options: Readonly<BotOptions>;
+  readonly code: string;
+  readonly groupPolicy: GroupPolicy;
+  /** True for supervisor and personal bots: the platform sends them every message of their chats. */
+  readonly seesEveryGroupMessage: boolean;
+  readonly dialogues: ReadonlyMap<string, AnyDialogue>;
+  readonly commands: CommandSpec[];
+  middleware(): MiddlewareFn<never>;
+}
+
+/**
+ * Declares a bot. `C` is its context type: `Context` plus the flavours of the plugins it uses.
+ * See {@link BotDefinition}.
+ *
+ * @example
+ * type MyContext = Context & SessionFlavor<{ visits: number }>;
+ * export const counter = defineBot<MyContext>({ code: 'counter', properties: { name: 'Counter' } })
+ *   .use(session({ initial: () => ({ visits: 0 }) }))
+ *   .text(null, (ctx) => ctx.reply(`Visit ${++ctx.state.visits}`));
+ */
+export function defineBot<C extends Context = Context>(options: BotOptions): BotDefinition<C> {
+  return new BotDefinition<C>(options);
 }

@@ -1,7 +1,10 @@
 import { BotkitError } from '../errors.js';
-import { dialogueKey, type BotApi, type BotEvent, type EventChat, type EventUser } from '../protocol/events.js';
+import { dialogueKey, type BotApi, type BotEvent, type EventChat, type EventFile, type EventUser } from '../protocol/events.js';
 import { normalizeMessage, type OutgoingMessage } from '../protocol/message.js';
 import type { BotIdentity, BotProtocol, RestCall, WireMessage } from '../protocol/outbound.js';
+import type { FileDownload, OutgoingFile } from '../rest/files.js';
+import type { BotMethod, BotMethods } from '../rest/methods.js';
+import * as more from './context-files.js';
 import type { DialogueControl } from './dialogue-control.js';
 import type { Translator } from './i18n.js';
 import type { Session } from './session.js';
@@ -11,10 +14,24 @@ export interface ReplySink {
   enqueue(item: { memberId: string; dialogueKey: string; method: string; params: Record<string, unknown>; idempotencyKey: string }): Promise<unknown>;
 }
 
+/** The params of a REST method: typed for the methods in {@link BotMethods}, a plain record for the rest. */
+export type MethodArgs<M extends string> = M extends BotMethod ? [params: BotMethods[M]['params']] : [params?: Record<string, unknown>];
+
+/** The result of a REST method: typed for the methods in {@link BotMethods}, `unknown` for the rest. */
+export type MethodResult<M extends string> = M extends BotMethod ? BotMethods[M]['result'] : unknown;
+
 /** A REST client bound to the event's portal. */
 export interface PortalClient {
-  /** Calls any REST method on this portal (rate-limited, authenticated). */
-  call<T = unknown>(method: string, params?: Record<string, unknown>): Promise<T>;
+  /**
+   * Calls any REST method on this portal (rate-limited, authenticated). The methods the framework knows
+   * ({@link BotMethods}) have typed params and results; any other method takes a record and resolves
+   * with `unknown`, to be checked before use.
+   *
+   * @example
+   * const { id } = await ctx.client.call('imbot.v2.Chat.Message.send', { botId: ctx.bot.id, dialogId: ctx.dialogId, fields: { message: 'Hi' } });
+   * const me: unknown = await ctx.client.call('user.current');
+   */
+  call<M extends BotMethod | (string & {})>(method: M, ...params: MethodArgs<M>): Promise<MethodResult<M>>;
 }
 
 /** What a context needs from the runtime. Built once per event by the runtime. */
@@ -157,6 +174,42 @@ export class Context<E extends BotEvent = BotEvent> {
     const id = messageId ?? eventMessageId(this.event);
     if (id === null) throw new BotkitError('CONTEXT_UNSUPPORTED', `react() needs a message id for a ${this.event.type} event`);
     await this.#send(this.#deps.protocol.react(this.#deps.identity, id, reaction), this.#deps.nextKey());
+  }
+
+  /** Uploads a file into this chat (v2), with an optional caption. The size is checked before queueing. */
+  replyWithFile(file: OutgoingFile, caption?: string, opts?: more.UploadOpts): Promise<more.SentFile> {
+    return more.replyWithFile(this.#env(), file, caption, opts);
+  }
+
+  /** Streams a file of a message (by its `EventFile` or id) with a byte cap; never buffers it whole. */
+  download(file: EventFile | number, opts?: more.DownloadOpts): Promise<FileDownload> {
+    return more.download(this.#env(), file, opts);
+  }
+
+  /** Reads a message by id (v2; supervisor and personal bots). */
+  getMessage(messageId: number): Promise<more.FetchedMessage> {
+    return more.getMessage(this.#env(), messageId);
+  }
+
+  /** Marks this chat read, up to `messageId` or all of it (v2). */
+  markRead(messageId?: number): Promise<void> {
+    return more.markRead(this.#env(), messageId);
+  }
+
+  /** Removes the bot's reaction from a message (default: the event's message). */
+  unreact(reaction: string, messageId?: number): Promise<void> {
+    const id = messageId ?? eventMessageId(this.event);
+    if (id === null) throw new BotkitError('CONTEXT_UNSUPPORTED', `unreact() needs a message id for a ${this.event.type} event`);
+    return more.unreact(this.#env(), id, reaction);
+  }
+
+  /** Enables or disables the input field of this chat (v2). */
+  setInput(enabled: boolean): Promise<void> {
+    return more.setInput(this.#env(), enabled);
+  }
+
+  #env(): more.HelperEnv {
+    return { deps: this.#deps, event: this.event };
   }
 
   #send(call: RestCall, idempotencyKey: string): Promise<unknown> {

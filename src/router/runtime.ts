@@ -5,7 +5,7 @@ import type { BotIdentity, BotProtocol } from '../protocol/outbound.js';
 import { protocolV1 } from '../protocol/outbound-v1.js';
 import { protocolV2 } from '../protocol/outbound-v2.js';
 import type { Store } from '../store/types.js';
-import type { BotDefinition } from './bot.js';
+import type { AnyBotDefinition } from './bot.js';
 import { Context, type PortalClient, type ReplySink } from './context.js';
 import { createDialogueControl } from './dialogue-control.js';
 import { createTranslator, type Translator } from './i18n.js';
@@ -19,7 +19,7 @@ export interface PortalCaller {
 /** What the runtime needs. */
 export interface RuntimeOptions {
   store: Store;
-  bots: ReadonlyMap<string, BotDefinition>;
+  bots: ReadonlyMap<string, AnyBotDefinition>;
   sink: ReplySink;
   client: PortalCaller;
   log: Logger;
@@ -41,10 +41,15 @@ export function protocolFor(api: 'v1' | 'v2'): BotProtocol {
   return api === 'v1' ? protocolV1 : protocolV2;
 }
 
-/** A UUID-shaped key derived from `seed` (the v2 `templateId` is documented as a UUID). */
+/**
+ * A lowercase UUIDv4 derived from `seed` (version nibble `4`, variant `8`-`b`): the v2 `templateId`.
+ * The platform keeps only values matching its `Message\Uuid::validate` pattern and silently drops
+ * any other, so a key of another shape would not be deduplicated at all.
+ */
 export function stableUuid(seed: string): string {
   const h = createHash('sha256').update(seed).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  const variant = ((parseInt(h.charAt(16), 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Idempotency keys for one handler run: stable per event key and call position, random without a key. */
@@ -53,11 +58,18 @@ function keySequence(eventKey: string | undefined): () => string {
   return () => (eventKey === undefined ? randomUUID() : stableUuid(`${eventKey}#${n++}`));
 }
 
-/** True when a group-chat message is not for this bot under its policy. */
-function ignoredInGroup(event: BotEvent, def: BotDefinition): boolean {
-  if (event.type !== 'message' && event.type !== 'message_edit') return false;
-  if (event.chat.kind === 'private') return false;
-  return def.groupPolicy === 'addressed' && !event.message.addressed;
+/**
+ * Applies the group-chat policy. The platform delivers group messages to `bot`/`openline` bots only
+ * when they are addressed (`chat-bots-v2/index.md#bot-types`; ONIMBOTV2MESSAGEADD is "a message
+ * addressed to the bot"), whether or not the delivered text still shows the mention: such an event
+ * is addressed. Supervisor and personal bots get every message of their chats; only they can filter
+ * by mention (or command), with `groupMessages: 'addressed'`. Returns null when the bot ignores it.
+ */
+function underGroupPolicy(event: BotEvent, def: AnyBotDefinition): BotEvent | null {
+  if (event.type !== 'message' && event.type !== 'message_edit') return event;
+  if (event.chat.kind === 'private') return event;
+  if (!def.seesEveryGroupMessage) return event.message.addressed ? event : { ...event, message: { ...event.message, addressed: true } };
+  return def.groupPolicy === 'addressed' && !event.message.addressed ? null : event;
 }
 
 /**
@@ -71,7 +83,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
   const translators = new Map<string, Translator>();
   // Bots are complete once loaded: compose each chain once, not per event.
   const chains = new Map([...bots].map(([code, def]) => [code, def.middleware()]));
-  const translatorFor = (def: BotDefinition): Translator => {
+  const translatorFor = (def: AnyBotDefinition): Translator => {
     let t = translators.get(def.code);
     if (!t) translators.set(def.code, (t = createTranslator(def.options.texts ?? {}, def.options.fallbackLanguage ?? 'en')));
     return t;
@@ -83,9 +95,11 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     return { identity: { botId: record?.botId ?? event.bot.id, botToken: record?.botToken ?? null }, protocol: protocolFor(api) };
   }
 
-  function contextFor(event: BotEvent, def: BotDefinition, identity: BotIdentity, protocol: BotProtocol, key: string | undefined): Context {
+  function contextFor(event: BotEvent, def: AnyBotDefinition, identity: BotIdentity, protocol: BotProtocol, key: string | undefined): Context {
     const base = `${event.memberId}:${identity.botId}`;
-    const portalClient: PortalClient = { call: (method, params) => client.call(event.memberId, method, params) };
+    const portalClient: PortalClient = {
+      call: (method, ...params) => client.call(event.memberId, method, params[0] as Record<string, unknown> | undefined) as never,
+    };
     return new Context(event, {
       protocol,
       identity,
@@ -108,10 +122,13 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       log.debug('event for a bot with no module', { botCode: event.bot.code, memberId: event.memberId, type: event.type });
       return;
     }
-    if (ignoredInGroup(event, def)) return;
-    const { identity, protocol } = await identityOf(event);
-    const chain = chains.get(event.bot.code) ?? def.middleware();
-    await chain(contextFor(event, def, identity, protocol, key), async () => undefined);
+    const routed = underGroupPolicy(event, def);
+    if (routed === null) return;
+    const { identity, protocol } = await identityOf(routed);
+    const chain = chains.get(routed.bot.code) ?? def.middleware();
+    // A bot's chain expects its own context type; the fields it adds to Context are installed by the
+    // plugins at the head of that chain, so the plain context is what it starts from.
+    await chain(contextFor(routed, def, identity, protocol, key) as never, async () => undefined);
   }
 
   return {

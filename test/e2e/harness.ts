@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { encodePhpForm } from '../../src/protocol/php-form.js';
-import type { BotDefinition } from '../../src/router/bot.js';
+import type { AnyBotDefinition } from '../../src/router/bot.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
 import { createBotkit, type Botkit } from '../../src/server.js';
@@ -37,7 +37,7 @@ export interface StackOptions {
   /** Wraps the SQLite store (fault injection). */
   wrapStore?: (store: Store) => Store;
   /** Bot definitions; default: the modules in `bots/`. */
-  bots?: ReadonlyMap<string, BotDefinition>;
+  bots?: ReadonlyMap<string, AnyBotDefinition>;
 }
 
 const quiet = createLogger({ silent: true });

@@ -73,7 +73,8 @@ describe('e2e intake: crash after ack, before handling', function () {
       const first = await startChild({ ...base, PORT: '0' });
       children.push(first.proc);
       expect((await emu.portal.install(`${first.url}/install`)).status).to.equal(200);
-      const removeFault = emu.faults.add({ method: 'imbot.v2.Chat.Message.send', kind: 'timeout' });
+      // The send runs on the portal, then its answer never comes (after: true): the restarted process re-sends it.
+      const removeFault = emu.faults.add({ method: 'imbot.v2.Chat.Message.send', kind: 'timeout', after: true });
       const sendSeen = new Promise<void>((resolve) => {
         const off = emu.portal.onRequest((r) => {
           if (r.method === 'imbot.v2.Chat.Message.send' || r.batchSize !== undefined) {
@@ -89,9 +90,17 @@ describe('e2e intake: crash after ack, before handling', function () {
       await exited(first.proc);
       removeFault();
 
+      const resent = new Promise<void>((resolve) => {
+        const off = emu.portal.onRequest((r) => {
+          if ((r.method === 'imbot.v2.Chat.Message.send' || r.batchSize !== undefined) && r.status === 200) {
+            off();
+            resolve();
+          }
+        });
+      });
       const second = await startChild({ ...base, PORT: new URL(first.url).port, PUBLIC_URL: first.url });
       children.push(second.proc);
-      await emu.portal.waitForMessages(1, { botCode: 'slow', dialogId: String(user) }, 15_000);
+      await resent;
       second.proc.kill('SIGTERM');
       expect(await exited(second.proc)).to.equal(0);
       expect(emu.portal.messages({ botCode: 'slow', dialogId: String(user) }).map((m) => m.text)).to.deep.equal(['handled: once only']);

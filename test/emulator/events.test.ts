@@ -79,13 +79,31 @@ describe('emulator event push', () => {
     expect(plain.deliveries.map((d) => d.botCode)).to.deep.equal(['watch']);
     const mention = await emu.portal.sendMessage({ from: 1, to: chat, text: 'can you help?', mention: 'plain' });
     expect(mention.deliveries.map((d) => `${d.botCode}:${d.event}`).sort()).to.deep.equal(['plain:ONIMBOTV2MESSAGEADD', 'watch:ONIMBOTV2MESSAGEADD']);
-    const text = ((rec.received.at(-1)?.form as Form)['data']?.['message'] as Record<string, string>)['text'];
-    expect(text).to.equal(`[USER=${botId}]plain[/USER] can you help?`);
+    const textFor = (code: string): string | undefined => rec.received.map((r) => (r.form as Form)['data'])
+      .filter((d) => (d?.['bot'] as Record<string, string>)['code'] === code)
+      .map((d) => (d?.['message'] as Record<string, string>)['text']).at(-1);
+    // v2 mention stripping is UNCONFIRMED; the emulator strips by default (as v1, and as the docs' group example shows).
+    expect(textFor('plain'), 'the addressed bot gets the text without its mention').to.equal('can you help?');
+    expect(textFor('watch'), 'another bot\'s mention stays').to.equal(`[USER=${botId}]plain[/USER] can you help?`);
     const cmd = await emu.portal.sendMessage({ from: 1, to: chat, text: '/help vpn' });
     expect(cmd.deliveries.map((d) => `${d.botCode}:${d.event}`).sort()).to.deep.equal(['plain:ONIMBOTV2COMMANDADD', 'watch:ONIMBOTV2MESSAGEADD']);
     const command = rec.received.map((r) => r.form as Form).find((f) => f['event'] as unknown === 'ONIMBOTV2COMMANDADD');
     expect(command?.['data']?.['command']).to.deep.equal({ id: '1', command: '/help', params: 'vpn', context: 'textarea' });
     expect(command?.['data']?.['chat']).to.include({ dialogId: chat, type: 'chat', name: 'Team' });
+  });
+
+  // chat-bots-v2/index.md#bot-types; whether v2 strips the mention is UNCONFIRMED (docs example: "Hello bot!" in chat5).
+  it('v2GroupMentions: keep delivers the mention as typed (UNCONFIRMED which one the platform does)', async () => {
+    await emu.close();
+    emu = await emulator({ rateLimit: null, v2GroupMentions: 'keep' });
+    hook = emu.portal.createWebhook();
+    const botId = await v2Bot('plain', 't1');
+    const chat = emu.portal.createChat({ title: 'Team', userIds: [1] });
+    await emu.portal.addBotToChat('plain', chat);
+    rec.received.length = 0;
+    await emu.portal.sendMessage({ from: 1, to: chat, text: 'can you help?', mention: 'plain' });
+    const data = (rec.received.at(-1)?.form as Form)['data'];
+    expect((data?.['message'] as Record<string, string>)['text']).to.equal(`[USER=${botId}]plain[/USER] can you help?`);
   });
 
   it('presses a keyboard button: COMMANDADD with context keyboard, the button params and the keyboard message', async () => {

@@ -74,7 +74,7 @@ describe('emulator faults', () => {
     const reg = await call(hook, 'imbot.v2.Bot.register', { fields: { code: 'b', botToken: 't', properties: { name: 'B' } } });
     const botId = (reg.body['result'] as { bot: { id: number } }).bot.id;
     emu.faults.add({ method: 'imbot.v2.Chat.Message.send', kind: 'status', status: 500, after: true, times: 1 });
-    const params = { botId, botToken: 't', dialogId: '1', fields: { message: 'once', templateId: 'k1' } };
+    const params = { botId, botToken: 't', dialogId: '1', fields: { message: 'once', templateId: '3b241101-e2bb-4255-8caf-4136c566a962' } };
     expect((await call(hook, 'imbot.v2.Chat.Message.send', params)).status).to.equal(500);
     expect(emu.portal.messages()).to.have.length(1);
     const retry = await call(hook, 'imbot.v2.Chat.Message.send', params);

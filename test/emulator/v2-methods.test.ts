@@ -111,20 +111,63 @@ describe('emulator imbot.v2 methods', () => {
       botId = botIdOf(await register('talk', 't'));
     });
 
-    it('sends with a keyboard and dedupes a repeated templateId in the same dialog', async () => {
+    // templateId as the platform keeps it: im module Message\Uuid::validate and
+    // V2\Message\Send\SendingService::checkDuplicateByUuid (public mirror avshatalov48/bitrix-core-business).
+    const UUID = '6f1c2a3b-4d5e-4f60-9a7b-8c9d0e1f2a3b';
+
+    it('sends with a keyboard; a repeated UUIDv4 templateId answers the first id, portal-wide, and posts nothing', async () => {
       const keyboard = [{ TEXT: 'Yes', COMMAND: 'confirm', COMMAND_PARAMS: 'yes' }];
-      const fields = { message: 'Sure?', keyboard, templateId: 'tpl-1' };
+      const fields = { message: 'Sure?', keyboard, templateId: UUID };
       const first = await v2('Chat.Message.send', { botId, botToken: 't', dialogId: '1', fields });
       expect(result(first)).to.deep.equal({ id: 1, uuidMap: {} });
       const again = await v2('Chat.Message.send', { botId, botToken: 't', dialogId: '1', fields });
       expect(result(again)['id']).to.equal(1);
       const msgs = emu.portal.messages({ botCode: 'talk' });
       expect(msgs).to.have.length(1);
-      expect(msgs[0]).to.include({ idempotencyKey: 'tpl-1', via: 'imbot.v2.Chat.Message.send', dialogId: '1' });
+      expect(msgs[0]).to.include({ idempotencyKey: UUID, via: 'imbot.v2.Chat.Message.send', dialogId: '1' });
       expect(msgs[0]?.keyboard).to.deep.equal({ BOT_ID: botId, BUTTONS: keyboard });
       const chat = emu.portal.createChat({ title: 'G', userIds: [1] });
       await emu.portal.addBotToChat('talk', chat);
-      expect((await v2('Chat.Message.send', { botId, botToken: 't', dialogId: chat, fields })).body['result']).to.include({ id: 2 });
+      const otherChat = await v2('Chat.Message.send', { botId, botToken: 't', dialogId: chat, fields });
+      expect(result(otherChat), 'the UUID table is portal-wide, not per chat').to.deep.equal({ id: 1, uuidMap: {} });
+      const other = botIdOf(await register('other', 't2'));
+      const otherBot = await v2('Chat.Message.send', { botId: other, botToken: 't2', dialogId: '1', fields });
+      expect(result(otherBot)['id'], 'nor per bot').to.equal(1);
+      expect(emu.portal.messages()).to.have.length(1);
+    });
+
+    it('keeps only a lowercase UUIDv4: any other templateId is dropped silently and repeats post again', async () => {
+      const shapes = ['tpl-1', UUID.toUpperCase(), '6f1c2a3b-4d5e-1f60-9a7b-8c9d0e1f2a3b', '6f1c2a3b-4d5e-4f60-7a7b-8c9d0e1f2a3b',
+        '2c26b46b-68ff-c68f-ff99-b453c1d30413']; // the last: a SHA-256 prefix in UUID shape, as ids were derived before
+      for (const templateId of shapes) {
+        const a = await v2('Chat.Message.send', { botId, botToken: 't', dialogId: '1', fields: { message: templateId, templateId } });
+        const b = await v2('Chat.Message.send', { botId, botToken: 't', dialogId: '1', fields: { message: templateId, templateId } });
+        expect(a.status, templateId).to.equal(200);
+        expect(result(b)['id'], templateId).to.not.equal(result(a)['id']);
+      }
+      expect(emu.portal.messages()).to.have.length(shapes.length * 2);
+      expect(emu.portal.messages().every((m) => m.idempotencyKey === null), 'message.uuid not kept').to.equal(true);
+      const system = { message: 'sys', system: true, templateId: UUID };
+      await v2('Chat.Message.send', { botId, botToken: 't', dialogId: '1', fields: system });
+      await v2('Chat.Message.send', { botId, botToken: 't', dialogId: '1', fields: system });
+      expect(emu.portal.messages().filter((m) => m.text === 'sys'), 'system messages skip the UUID check').to.have.length(2);
+    });
+
+    it('answers MESSAGE_DUPLICATED_BY_UUID while the first send with that UUID is still running', async () => {
+      // The first send claims the UUID, then runs for 1.5 s; the repeat goes as soon as the claim is made.
+      emu.faults.add({ method: 'imbot.v2.Chat.Message.send', kind: 'slow', during: true, delayMs: 1500, times: 1 });
+      const fields = { message: 'slow one', templateId: UUID };
+      const first = v2('Chat.Message.send', { botId, botToken: 't', dialogId: '1', fields });
+      await new Promise<void>((resolve) => {
+        const poll = (): void => (emu.faults.list().length === 0 ? resolve() : void setImmediate(poll));
+        poll();
+      });
+      const repeat = await v2('Chat.Message.send', { botId, botToken: 't', dialogId: '1', fields });
+      expect(repeat.status).to.equal(400);
+      expect(repeat.body['error']).to.equal('MESSAGE_DUPLICATED_BY_UUID');
+      expect(result(await first)).to.deep.equal({ id: 1, uuidMap: {} });
+      expect(result(await v2('Chat.Message.send', { botId, botToken: 't', dialogId: '1', fields }))['id'], 'once stored: its id').to.equal(1);
+      expect(emu.portal.messages()).to.have.length(1);
     });
 
     it('cuts text at 20,000 characters and enforces keyboard, attach and empty-message rules', async () => {

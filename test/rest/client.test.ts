@@ -104,7 +104,7 @@ describe('rest client (MockAgent)', () => {
     const { client } = await rig(agent, [oauthPortal()]);
     const plain = await rejection(client.call('m1', 'imbot.v2.Chat.Message.send', { botId: 1, dialogId: '1', fields: { message: 'a' } }));
     expect(plain).to.include({ code: 'B24_TRANSPORT', maybeExecuted: true, transportCode: 'ECONNRESET' });
-    const marked = { botId: 1, dialogId: '1', fields: { message: 'b', templateId: 'k-1' } };
+    const marked = { botId: 1, dialogId: '1', fields: { message: 'b', templateId: '0f8b2c1e-7a4d-4c3b-9e21-5d6f7a8b9c0d' } };
     expect(await client.call('m1', 'imbot.v2.Chat.Message.send', marked)).to.deep.equal({ id: 9 });
     expect(sent(agent)).to.have.length(3);
     await client.close();

@@ -1,6 +1,7 @@
 import { startEmulator, type Emulator, type EmulatedPortal, type EmulatorOptions } from '../../src/emulator/index.js';
 import { parseHostPatterns } from '../../src/http/host-allowlist.js';
 import { createLogger } from '../../src/log.js';
+import { stableUuid } from '../../src/router/runtime.js';
 import { createRestClient, type RestClient, type RestClientOptions } from '../../src/rest/client.js';
 import { createMemoryStore } from '../../src/store/memory.js';
 import type { PortalRecord, Store } from '../../src/store/types.js';
@@ -67,7 +68,10 @@ export async function emuRig(o: EmuRigOptions = {}): Promise<EmuRig> {
   };
 }
 
-/** Params of a v2 send to `dialogId`, marked with `templateId` when given. */
-export function v2Send(botId: number, dialogId: string, message: string, templateId?: string): Record<string, unknown> {
-  return { botId, dialogId, fields: templateId ? { message, templateId } : { message } };
+/**
+ * Params of a v2 send to `dialogId`, marked when `templateSeed` is given with the lowercase UUIDv4
+ * derived from it (the only `templateId` shape the platform deduplicates).
+ */
+export function v2Send(botId: number, dialogId: string, message: string, templateSeed?: string): Record<string, unknown> {
+  return { botId, dialogId, fields: templateSeed ? { message, templateId: stableUuid(templateSeed) } : { message } };
 }

@@ -102,6 +102,19 @@ describe('rest client against the emulator', function () {
     expect(rig.emu.portal.counters().byMethod[SEND]).to.equal(2);
   });
 
+  // im module SendingService::checkDuplicateByUuid: a repeat while the first send runs answers
+  // MESSAGE_DUPLICATED_BY_UUID (no id); once the first stored its message, a repeat answers that id.
+  it('a re-send that meets MESSAGE_DUPLICATED_BY_UUID backs off and resolves with the first message id', async () => {
+    rig = await emuRig({ client: { timeouts: { headersMs: 300 }, retry: { baseDelayMs: 200, maxDelayMs: 800, attempts: 10 } } });
+    rig.emu.faults.add({ method: SEND, kind: 'slow', during: true, delayMs: 1500, times: 1 });
+    const sent = await rig.client.call<{ id: number }>(rig.memberId, SEND, v2Send(rig.botId, '1', 'slow once', 'slow-key'));
+    const copies = rig.emu.portal.messages().filter((m) => m.text === 'slow once');
+    expect(copies).to.have.length(1);
+    expect(sent.id).to.equal(copies[0]?.id);
+    const errors = rig.emu.portal.requests().filter((r) => r.method === SEND).map((r) => r.error ?? null);
+    expect(errors, 'the portal said "in flight" at least once').to.include('MESSAGE_DUPLICATED_BY_UUID');
+  });
+
   it('does not re-send an unmarked message after a reset: a coded error, one copy', async () => {
     rig = await emuRig();
     rig.emu.faults.add({ method: SEND, kind: 'reset', after: true, times: 1 });

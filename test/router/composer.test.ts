@@ -3,7 +3,7 @@ import { BotkitError } from '../../src/errors.js';
 import { Composer } from '../../src/router/composer.js';
 import type { Context } from '../../src/router/context.js';
 import { testContext } from '../helpers/context.js';
-import { commandEvent, joinEvent, messageEvent } from '../helpers/events.js';
+import { baseEvent, commandEvent, joinEvent, messageEvent } from '../helpers/events.js';
 
 async function run(c: Composer, ctx: Context): Promise<void> {
   await c.middleware()(ctx, async () => undefined);
@@ -72,11 +72,34 @@ describe('router/composer', () => {
     expect(err).to.have.property('message', 'after');
   });
 
-  it('filter() runs its middleware only when the predicate holds', async () => {
-    const got: number[] = [];
-    const c = new Composer().filter((ctx) => ctx.user.id === 2, () => void got.push(2)).use(() => void got.push(0));
+  it('filter() runs its middleware only when the predicate holds, sync or async', async () => {
+    const got: string[] = [];
+    const c = new Composer()
+      .filter((ctx) => ctx.user.id === 2, () => void got.push('two'))
+      .filter(async (ctx) => ctx.text === 'async', (_ctx, next) => { got.push('async'); return next(); })
+      .use((ctx) => void got.push(`rest ${ctx.text}`));
     await run(c, testContext(messageEvent('x')).ctx);
-    expect(got).to.deep.equal([0]);
+    await run(c, testContext(messageEvent('y', { user: { ...baseEvent().user, id: 2 } })).ctx);
+    await run(c, testContext(messageEvent('async')).ctx);
+    expect(got).to.deep.equal(['rest x', 'two', 'async', 'rest async']);
+  });
+
+  it('errorBoundary() passes on only when its middleware called next()', async () => {
+    const got: string[] = [];
+    const c = new Composer()
+      .errorBoundary(() => void got.push('caught'), (ctx, next) => (ctx.text === 'pass' ? next() : ctx.text === 'throw' ? Promise.reject(new Error('x')) : undefined))
+      .use((ctx) => void got.push(`after ${ctx.text}`));
+    for (const t of ['pass', 'throw', 'stop']) await run(c, testContext(messageEvent(t)).ctx);
+    expect(got).to.deep.equal(['after pass', 'caught']);
+  });
+
+  it('use() accepts composers: their chain runs in place and passes on with next()', async () => {
+    const got: string[] = [];
+    const inner = new Composer().command('a', () => void got.push('inner a')).use((_ctx, next) => { got.push('inner pass'); return next(); });
+    const c = new Composer().use(inner).use(() => void got.push('outer'));
+    await run(c, testContext(commandEvent('a')).ctx);
+    await run(c, testContext(commandEvent('b')).ctx);
+    expect(got).to.deep.equal(['inner a', 'inner pass', 'outer']);
   });
 });
 

@@ -3,6 +3,7 @@ import { asBool, asInt, asObject, asString, pick, type Params } from '../params.
 import { PortalError } from '../portal-error.js';
 import { applyUpdate, botPost, readContent, resolveBotDialog, touched } from '../posting.js';
 import type { MethodContext, MethodHandler } from '../rest.js';
+import { MessageUuids } from '../uuids.js';
 import { v2OwnedBot, v2OwnerKey } from './owner.js';
 
 /** Reaction codes accepted by `Reaction.add/delete` (v2 facts §3.7). */
@@ -27,22 +28,28 @@ function ownMessage(ctx: MethodContext, p: Params, botId: number): MessageRec {
 }
 
 /**
- * `Chat.Message.send`: `templateId` is the idempotency key; a second send with the same key in the
- * same dialog answers the first message's id and posts nothing.
+ * `Chat.Message.send`. `templateId` is the message UUID (see {@link MessageUuids}): only a lowercase
+ * UUIDv4 is kept (anything else is dropped silently), portal-wide; a repeat answers the first
+ * message's id and posts nothing, or `MESSAGE_DUPLICATED_BY_UUID` while the first send still runs
+ * (a `slow` fault with `during` keeps it running).
  */
-const send: MethodHandler = (ctx, p) => {
+const send: MethodHandler = async (ctx, p) => {
   const bot = v2OwnedBot(ctx, p, v2OwnerKey(ctx, p));
   const chat = resolveBotDialog(ctx.portal, bot, dialogOf(p), 'ACCESS_DENIED');
   const fields = asObject(pick(p, 'fields', 'FIELDS')) ?? {};
-  const templateId = asString(pick(fields, 'templateId', 'TEMPLATE_ID')) || null;
-  if (templateId !== null) {
-    const first = ctx.portal.chats.byTemplate(chat.id, bot.id, templateId);
-    if (first) return { id: first.id, uuidMap: {} };
-  }
   const content = { ...readContent(fields, bot.id, 'v2'), menu: null };
   if (content.text === '' && content.attach === null) throw new PortalError('EMPTY_MESSAGE', 'Message is empty');
+  const raw = asString(pick(fields, 'templateId', 'TEMPLATE_ID')) ?? '';
+  const uuid = !content.system && MessageUuids.valid(raw) ? raw : null;
+  if (uuid !== null) {
+    const claim = ctx.portal.uuids.claim(uuid, ctx.core.clock());
+    if (claim.kind === 'existing') return { id: claim.messageId, uuidMap: {} };
+    if (claim.kind === 'inFlight') throw new PortalError('MESSAGE_DUPLICATED_BY_UUID', 'A message with this UUID is being sent');
+  }
+  await ctx.hold();
   const replyTo = asInt(pick(fields, 'replyId', 'REPLY_ID')) ?? null;
-  const msg = botPost(ctx, bot, chat, content, { via: ctx.method, replyTo, idempotencyKey: templateId });
+  const msg = botPost(ctx, bot, chat, content, { via: ctx.method, replyTo, idempotencyKey: uuid });
+  if (uuid !== null) ctx.portal.uuids.complete(uuid, msg.id);
   return { id: msg.id, uuidMap: {} };
 };
 

@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import PinoPretty from 'pino-pretty';
+import { Agent } from 'undici';
+import { loadConfig } from '../config.js';
+import { startEmulator, type Emulator } from '../emulator/index.js';
+import { createLogger, type Logger, type LogLevel } from '../log.js';
+import { createBotkit } from '../server.js';
+
+// `npm run chat` (and `npm run demo`): the emulator and the bot server in one process, wired together
+// and installed, so a newcomer can chat with the bots in `bots/` offline in a browser.
+
+const HELP = `npm run chat [-- options]
+  --data <dir>      keep the server's data in <dir> (default: a fresh temporary directory, removed on exit)
+  --port <n>        emulator port (default EMULATOR_PORT or 3100); the server uses PORT (default 3000)
+  --https           serve the emulator over https with a self-signed certificate (its CA file is printed)
+  --no-open         do not open a browser
+  --json            log JSON lines instead of pretty ones`;
+
+interface ChatArgs {
+  data: string | undefined;
+  port: number;
+  https: boolean;
+  open: boolean;
+  json: boolean;
+}
+
+function readArgs(argv: string[]): ChatArgs | null {
+  const { values } = parseArgs({
+    args: argv, strict: true,
+    options: {
+      data: { type: 'string' }, port: { type: 'string' }, https: { type: 'boolean' }, 'no-open': { type: 'boolean' },
+      json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return null;
+  return {
+    data: values.data, port: Number(values.port ?? process.env['EMULATOR_PORT'] ?? 3100), https: values.https ?? false,
+    open: !(values['no-open'] ?? false) && process.env['CI'] === undefined, json: values.json ?? false,
+  };
+}
+
+function makeLogger(json: boolean): ReturnType<typeof createLogger> {
+  const level = (process.env['LOG_LEVEL'] as LogLevel | undefined) ?? 'info';
+  if (json) return createLogger({ level });
+  return createLogger({ level, stream: PinoPretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) });
+}
+
+/** Opens `url` in the desktop's browser when there is one; silently does nothing otherwise. */
+function openBrowser(url: string): void {
+  const graphical = process.platform === 'darwin' || process.platform === 'win32' || Boolean(process.env['DISPLAY'] ?? process.env['WAYLAND_DISPLAY']);
+  if (!graphical) return;
+  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+  const child = spawn(cmd, args, { detached: true, stdio: 'ignore' });
+  child.on('error', () => undefined);
+  child.unref();
+}
+
+/** Two more people and a group chat with every bot, so the page has something to show at once. */
+async function seed(emu: Emulator, log: Logger): Promise<void> {
+  const anna = emu.portal.users.add({ name: 'Anna Lee', workPosition: 'Support lead' });
+  const peter = emu.portal.users.add({ name: 'Peter Brown', workPosition: 'Developer' });
+  const team = emu.portal.createChat({ title: 'Team', userIds: [1, anna, peter], ownerId: 1 });
+  for (const bot of emu.portal.bots()) {
+    await emu.portal.addBotToChat(bot.code, team, 1).catch((e: unknown) => log.warn('could not add a bot to the group', { bot: bot.code, err: e }));
+  }
+}
+
+async function main(): Promise<void> {
+  const args = readArgs(process.argv.slice(2));
+  if (!args) return void process.stdout.write(`${HELP}\n`);
+  const log = makeLogger(args.json);
+  const dataDir = args.data ?? mkdtempSync(path.join(tmpdir(), 'b24-chat-'));
+  const emu = await startEmulator({ port: args.port, https: args.https, log: log.child({ component: 'emulator' }) });
+  let caFile: string | null = null;
+  if (emu.caCert) {
+    caFile = path.join(dataDir, 'emulator-ca.pem');
+    writeFileSync(caFile, emu.caCert);
+  }
+  const config = loadConfig({
+    ...process.env, HOST: '127.0.0.1', B24_CLIENT_ID: emu.clientId, B24_CLIENT_SECRET: emu.clientSecret,
+    B24_OAUTH_URL: emu.oauthUrl, B24_PORTAL_HOSTS: '127.0.0.1:*', B24_WEBHOOK_URL: '', B24_EVENT_MODE: 'webhook',
+    PUBLIC_URL: '', DATA_DIR: dataDir,
+  });
+  // In https mode the server in this process trusts the emulator's certificate through its own agent.
+  const dispatcher = emu.caCert ? new Agent({ connect: { ca: emu.caCert } }) : undefined;
+  const kit = await createBotkit({ config, log, ...(dispatcher ? { dispatcher } : {}) });
+  const url = await kit.start();
+  const install = await emu.portal.install(`${url}/install`);
+  await seed(emu, log);
+  const page = `${emu.url}/`;
+  log.info('chat ready', { page, server: url, data: dataDir, temporary: !args.data, install: install.status });
+  process.stdout.write(`\n  Chat with your bots: ${page}\n${caFile ? `  Emulator CA (for NODE_EXTRA_CA_CERTS): ${caFile}\n` : ''}\n`);
+  if (args.open) openBrowser(page);
+  const stop = async (): Promise<void> => {
+    await kit.stop(5000);
+    await emu.close();
+    if (!args.data) rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
