@@ -2,8 +2,9 @@
  * Typed wrappers for the documented chat-management methods, on `ctx.client.chat`: v2 `imbot.v2.Chat.*`
  * (`v2/imbot.v2/chats/*.md`) and, where the classic API has them, `imbot.chat.*` / `imbot.dialog.get`
  * (`outdated/chats/*.md`). Writes go through the durable outbox with the context's idempotency keys (so a
- * handler re-run after a crash does not create a second chat); reads go straight through the rate-limited
- * client. Everything fails with the client's coded errors; what the classic API lacks is `CONTEXT_UNSUPPORTED`.
+ * handler re-run after a crash does not create a second chat) and, unlike replies, resolve once the portal
+ * confirmed them (a new chat's id is the point, and a later read must see the change); reads go straight
+ * through the rate-limited client. Everything fails with the client's coded errors; what the classic API lacks is `CONTEXT_UNSUPPORTED`.
  */
 import { BotkitError } from '../errors.js';
 import type { BotColor } from '../protocol/outbound.js';
@@ -94,7 +95,7 @@ function infoOf(chat: Params, dialogId: string): ChatInfo {
 function v2Chat(env: HelperEnv, client: PortalClient): ChatApi {
   const { botId, botToken } = env.deps.identity;
   const auth: Params = botToken === null ? { botId } : { botId, botToken };
-  const write = async (method: string, params: Params): Promise<unknown> => enqueue(env, `imbot.v2.Chat.${method}`, { ...auth, ...params });
+  const write = async (method: string, params: Params): Promise<unknown> => (await enqueue(env, `imbot.v2.Chat.${method}`, { ...auth, ...params })).delivered;
   const read = (method: string, params: Params): Promise<unknown> => client.call(`imbot.v2.Chat.${method}`, { ...auth, ...params });
   return {
     async add(chat) {
@@ -126,7 +127,7 @@ const classicColor = (c: BotColor): string => c.replace(/([A-Z])/g, '_$1').toUpp
 function v1Chat(env: HelperEnv, client: PortalClient): ChatApi {
   const { botId, botToken } = env.deps.identity;
   const auth: Params = botToken === null ? { BOT_ID: botId } : { BOT_ID: botId, CLIENT_ID: botToken };
-  const write = async (method: string, params: Params): Promise<unknown> => enqueue(env, `imbot.${method}`, { ...auth, ...params });
+  const write = async (method: string, params: Params): Promise<unknown> => (await enqueue(env, `imbot.${method}`, { ...auth, ...params })).delivered;
   const managers = async (dialogId: string, userIds: number[], on: boolean): Promise<void> => {
     for (const id of userIds) await write('chat.setManager', { CHAT_ID: chatIdOf(dialogId), USER_ID: id, IS_MANAGER: on ? 'Y' : 'N' });
   };
