@@ -58,3 +58,24 @@ describe('emulator imbot.v2.File.*', () => {
     expect((await v2('File.download', { fileId: theirs.id })).body['error']).to.equal('FILE_ACCESS_ERROR');
   });
 });
+
+describe('emulator chat page: files as attachments', () => {
+  let emu: Emulator;
+  beforeEach(async () => {
+    emu = await emulator({ rateLimit: null });
+  });
+  afterEach(() => emu.close());
+
+  it('a message with files shows each as a download link with its size; ui/file/<id> serves the bytes', async () => {
+    const chat = emu.portal.createChat({ title: 'Team', userIds: [1] });
+    await emu.portal.sendMessage({ from: 1, to: chat, text: 'see <this>', files: [{ name: 'a<b>.txt', content: 'hello' }] });
+    const chatId = Number(chat.replace('chat', ''));
+    const messages = await (await request(`${emu.url}/ui/api/messages?chat=${chatId}`)).body.json() as Array<{ html: string }>;
+    const [file] = emu.portal.files.all();
+    expect(messages[0]!.html).to.contain(`<a href="ui/file/${file!.id}" download>a&#60;b&#62;.txt</a>`);
+    expect(messages[0]!.html).to.contain('<span class="at-size">5 B</span>');
+    const res = await request(`${emu.url}/ui/file/${file!.id}`);
+    expect([res.statusCode, await res.body.text()]).to.deep.equal([200, 'hello']);
+    expect((await request(`${emu.url}/ui/file/999`)).statusCode).to.equal(404);
+  });
+});
