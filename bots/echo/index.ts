@@ -1,7 +1,8 @@
-import { defineBot } from '../../src/index.js';
+import { bb, defineBot } from '../../src/index.js';
 
 /**
- * Echo: the smallest complete bot. Repeats every message, answers `/echo <text>`, greets when it joins.
+ * Echo: the smallest complete bot. User text is escaped (`bb.escape`) so that BB-code a user types
+ * (`[URL=...]`) is shown as typed, not rendered as the bot's own markup. Repeats every message, answers `/echo <text>`, greets when it joins.
  */
 export const echo = defineBot({
   code: 'echo',
@@ -13,5 +14,5 @@ export const echo = defineBot({
   },
 })
   .join((ctx) => ctx.reply(ctx.t('welcome')))
-  .command('echo', (ctx) => ctx.answer(ctx.event.command.params.trim() || ctx.t('empty')))
-  .text(null, (ctx) => ctx.reply(`You said: ${ctx.text}`));
+  .command('echo', (ctx) => ctx.answer(bb.escape(ctx.event.command.params.trim()) || ctx.t('empty')))
+  .text(null, (ctx) => ctx.reply(`You said: ${bb.escape(ctx.text)}`));

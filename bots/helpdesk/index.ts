@@ -1,4 +1,4 @@
-import { Attach, END, Keyboard, defineBot, defineDialogue, retry } from '../../src/index.js';
+import { Attach, END, Keyboard, bb, defineBot, defineDialogue, retry } from '../../src/index.js';
 
 /** The data one ticket collects, step by step. */
 interface Ticket {
@@ -63,13 +63,13 @@ export const ticket = defineDialogue({
         await ctx.reply({
           text: `Ticket ${id} submitted. We will get back to you.`,
           attach: new Attach({ colorToken: 'primary' })
-            .message(`[B]${id}: ${t.subject}[/B]`)
+            .message(`[B]${id}: ${bb.escape(t.subject)}[/B]`)
             .grid([
               { name: 'Priority', value: PRIORITIES[t.priority] ?? t.priority, display: 'LINE' },
-              { name: 'Author', value: ctx.user.name, display: 'LINE' },
+              { name: 'Author', value: bb.escape(ctx.user.name), display: 'LINE' },
             ])
             .delimiter()
-            .message(t.description),
+            .message(bb.escape(t.description)),
         });
         return END;
       },

@@ -2,7 +2,7 @@ import { BotkitError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RestClient } from '../rest/client.js';
 import { DEDUPE_WINDOW_MS, type OutboxItem, type OutboxStore, type StateStore } from '../store/types.js';
-import { classifyFailure } from './failure.js';
+import { classifyFailure, isAlreadyDone } from './failure.js';
 
 /** Options of {@link createOutbox}. */
 export interface OutboxOptions {
@@ -215,8 +215,11 @@ class DurableOutbox implements Outbox {
     try {
       result = await this.#o.client.call(item.memberId, item.method, params);
     } catch (e) {
-      await this.#failed(item, params, e).catch((err: unknown) => this.#storeError(item, err));
-      return;
+      if (!isAlreadyDone(item.method, e)) {
+        await this.#failed(item, params, e).catch((err: unknown) => this.#storeError(item, err));
+        return;
+      }
+      result = true;
     }
     await this.#recordSent(item.idempotencyKey, result);
     await this.#markDone(item);
