@@ -36,6 +36,12 @@ export interface Config {
   dialogueTtlS: number;
   /** Password of the admin page (`/admin`); null disables it. */
   adminToken: string | null;
+  /** `DATABASE_URL` (postgres://...): the PostgreSQL store shared by every instance; null = SQLite in `dataDir`. */
+  databaseUrl: string | null;
+  /** `REDIS_URL`: cluster coordination (shared buckets, refresh lock); null = this process alone. */
+  redisUrl: string | null;
+  /** Prefix of every Redis key (`REDIS_PREFIX`), so deployments can share one Redis. */
+  redisPrefix: string;
 }
 
 /** The Bitrix24 cloud domains accepted as portal hosts when `B24_PORTAL_HOSTS` is not set. */
@@ -67,6 +73,9 @@ const VARIABLES = {
   DISPATCH_CONCURRENCY: { type: 'string', pattern: '^[1-9][0-9]{0,3}$', default: '16' },
   DIALOGUE_TTL_S: { type: 'string', pattern: '^[1-9][0-9]{0,8}$', default: '86400' },
   ADMIN_TOKEN: { type: 'string', minLength: 16 },
+  DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://\\S+$' },
+  REDIS_URL: { type: 'string', pattern: '^rediss?://\\S+$' },
+  REDIS_PREFIX: { type: 'string', pattern: '^\\S{1,100}$', default: 'botkit:' },
 } as const;
 
 // What a value that fails its pattern should look like, for the error message.
@@ -80,6 +89,9 @@ const HINTS: Partial<Record<ConfigVariable, string>> = {
   EVENT_MAX_AGE_S: 'a number of seconds (0 = off)',
   DISPATCH_CONCURRENCY: 'a number from 1 to 9999',
   DIALOGUE_TTL_S: 'a positive number of seconds',
+  DATABASE_URL: 'a PostgreSQL URL such as postgres://user:password@host:5432/botkit',
+  REDIS_URL: 'a Redis URL such as redis://host:6379',
+  REDIS_PREFIX: 'up to 100 characters without spaces',
 };
 
 /** Names of every environment variable the server reads. */
@@ -171,6 +183,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dispatchConcurrency: Number(v.DISPATCH_CONCURRENCY),
     dialogueTtlS: Number(v.DIALOGUE_TTL_S),
     adminToken: v.ADMIN_TOKEN ?? null,
+    databaseUrl: v.DATABASE_URL ?? null,
+    redisUrl: v.REDIS_URL ?? null,
+    redisPrefix: v.REDIS_PREFIX,
   };
 }
 

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Express } from 'express';
 import type { Dispatcher as UndiciDispatcher } from 'undici';
+import { openCoordination, type Coordination } from './cluster/coordination.js';
 import type { Config } from './config.js';
 import { mountAdmin } from './http/admin.js';
 import { createHttpApp } from './http/app.js';
@@ -72,6 +73,8 @@ interface Pipeline {
   dispatcher: Dispatcher;
   intake: Intake;
   pollers: PollerSet;
+  /** Redis coordination (cluster mode), or null. */
+  coord: Coordination | null;
   app: Express;
   /** Sets the public URL once listening (PORT=0 without PUBLIC_URL, in tests). */
   setPublicUrl(url: string): void;
@@ -85,9 +88,10 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
   const bots = typeof opts.bots === 'object' ? opts.bots : await loadBots(path.resolve(opts.bots ?? 'bots'));
   const store = opts.store ?? openStore({ dataDir: config.dataDir });
   const oauth = config.clientId && config.clientSecret ? { clientId: config.clientId, clientSecret: config.clientSecret, oauthUrl: config.oauthUrl } : null;
+  const coord = config.redisUrl ? openCoordination({ url: config.redisUrl, prefix: config.redisPrefix, log }) : null;
   const client = createRestClient({
-    store, oauth, rateLimit: config.rateLimit, limiter: config.limiter, portalHosts: config.portalHosts, log, clock,
-    ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
+    store, oauth, rateLimit: config.rateLimit, limiter: coord?.bucketFactory ?? config.limiter, portalHosts: config.portalHosts, log, clock,
+    ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}), ...(coord ? { refreshLock: coord.refreshLock } : {}),
   });
   const outbox = createOutbox({ store, client, log, clock });
   const runtime = createRuntime({ store, bots, sink: outbox, client, log, clock, dialogueTtlS: config.dialogueTtlS });
@@ -104,16 +108,17 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
   const intake = createIntake({ store, dispatcher, install, log, maxAgeS: config.eventMaxAgeS, clock, webhookPortals: config.webhookUrl !== null });
   const health = async (): Promise<Record<string, unknown>> => ({
     status: 'ok', portals: (await store.listPortals()).length, bots: [...bots.keys()], pending: dispatcher.size, outbox: outbox.stats(),
+    ...(coord ? { redis: coord.health() } : {}),
   });
   const app = createHttpApp({
     intake, log,
-    health: () => ({ status: 'ok' }),
+    health: () => ({ status: 'ok', ...(coord ? { redis: coord.health() } : {}) }),
     extend: (a) => {
       if (config.adminToken) mountAdmin(a, { token: config.adminToken, store, bots: [...bots.keys()], syncPortal, health, log });
     },
   });
   return {
-    log, clock, bots, store, client, outbox, dispatcher, intake, pollers, app, syncPortal,
+    log, clock, bots, store, client, outbox, dispatcher, intake, pollers, app, syncPortal, coord,
     setPublicUrl: (url) => void (publicUrl = url),
   };
 }
@@ -166,6 +171,7 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
       await Promise.race([p.dispatcher.idle(), delay(until - clock())]);
       await p.outbox.drain(Math.max(0, until - clock()));
       await p.client.close();
+      await p.coord?.close();
       await store.close();
     },
   };

@@ -6,6 +6,8 @@ export interface ChatRec {
   ownerId: number;
   color: string;
   members: Set<number>;
+  /** `Chat.TextField.enabled`; absent = enabled. */
+  textFieldEnabled?: boolean;
 }
 
 /** A message of any author, with what the bots' REST calls attached to it. */
@@ -30,6 +32,10 @@ export interface MessageRec {
   idempotencyKey: string | null;
   /** Reaction code → ids of users (or bots) who set it. */
   reactions: Map<string, Set<number>>;
+  /** Files attached (ids on the portal's Disk). */
+  fileIds: number[];
+  /** The message this one forwards. */
+  forwardOf?: MessageRec;
   /** Buttons disabled after a press (`BLOCK=Y`), by index. */
   blockedButtons: Set<number>;
 }
@@ -43,6 +49,7 @@ export class ChatStore {
   readonly #private = new Map<string, number>();
   readonly #botMessages: MessageRec[] = [];
   readonly #countByBot = new Map<number, number>();
+  readonly #readUpTo = new Map<string, number>();
   #nextChat = 1;
   #nextMessage = 1;
 
@@ -89,7 +96,7 @@ export class ChatStore {
   post(m: Pick<MessageRec, 'chatId' | 'authorId' | 'text' | 'dateMs'> & Partial<MessageRec>): MessageRec {
     const msg: MessageRec = {
       keyboard: null, attach: null, menu: null, system: false, deleted: false, updated: false, botId: null,
-      botCode: null, via: null, commandId: null, replyTo: null, idempotencyKey: null, reactions: new Map(),
+      botCode: null, via: null, commandId: null, replyTo: null, idempotencyKey: null, reactions: new Map(), fileIds: [],
       blockedButtons: new Set(), ...m, id: this.#nextMessage++,
     };
     this.#messages.set(msg.id, msg);
@@ -129,6 +136,16 @@ export class ChatStore {
   /** Chats where `userId` is a member. */
   chatsOf(userId: number): ChatRec[] {
     return [...this.#chats.values()].filter((c) => c.members.has(userId));
+  }
+
+  /** Records that `userId` read `chatId` up to `messageId`. */
+  markRead(chatId: number, userId: number, messageId: number): void {
+    this.#readUpTo.set(`${chatId}|${userId}`, messageId);
+  }
+
+  /** The last message `userId` marked read in `chatId` (0 = none). */
+  readUpTo(chatId: number, userId: number): number {
+    return this.#readUpTo.get(`${chatId}|${userId}`) ?? 0;
   }
 
   /** Removes a user from every chat (an unregistered bot). */

@@ -6,13 +6,13 @@ import { PortalError } from './portal-error.js';
 const MAX_BODY = 16 * 1024 * 1024;
 const FORM_LIMITS = { maxParams: 20_000, maxDepth: 16 };
 
-/** Reads the whole request body as UTF-8 (413 above 16 MB). */
-export async function readBody(req: IncomingMessage): Promise<string> {
+/** Reads the whole request body as UTF-8 (413 above `maxBytes`, default 16 MB). */
+export async function readBody(req: IncomingMessage, maxBytes = MAX_BODY): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY) throw new PortalError('INVALID_REQUEST', 'Request entity too large', 413);
+    if (size > maxBytes) throw new PortalError('INVALID_REQUEST', 'Request entity too large', 413);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');

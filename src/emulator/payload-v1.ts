@@ -2,6 +2,7 @@ import type { BotRec, CommandRec } from './bots.js';
 import type { ChatRec, MessageRec } from './chats.js';
 import type { UserRec } from './directory.js';
 import type { PayloadEnv } from './event-intent.js';
+import { v1FileParams } from './file-views.js';
 import { uuid } from './ids.js';
 import { v1BotBlock } from './payload-auth.js';
 import { LANGUAGE, isoDate } from './views.js';
@@ -60,7 +61,7 @@ export function v1MessageAdd(env: PayloadEnv, bots: BotRec[], msg: MessageRec, c
   const addressed = group ? (mentioned.find((id) => ids.includes(id)) ?? 0) : (ids[0] ?? 0);
   const params: Data = {
     MESSAGE: group ? stripMentions(msg.text, ids) : msg.text, TEMPLATE_ID: uuid(), MESSAGE_TYPE: group ? 'C' : 'P',
-    FROM_USER_ID: user.id, DIALOG_ID: dialogId, TO_CHAT_ID: chat.id, AUTHOR_ID: user.id, SYSTEM: 'N',
+    FROM_USER_ID: user.id, DIALOG_ID: dialogId, TO_CHAT_ID: chat.id, AUTHOR_ID: user.id, SYSTEM: msg.system ? 'Y' : 'N',
     ...(group ? groupChatParams(chat, msg) : { TO_USER_ID: addressed }),
     ...FLAGS, COMMAND_CONTEXT: 'TEXTAREA', CHAT_USER_COUNT: chat.members.size,
   };
@@ -72,7 +73,7 @@ export function v1MessageAdd(env: PayloadEnv, bots: BotRec[], msg: MessageRec, c
   } else {
     params['PLATFORM_CONTEXT'] = 'web';
   }
-  Object.assign(params, { MESSAGE_ID: msg.id, CHAT_TYPE: group ? 'C' : 'P', LANGUAGE });
+  Object.assign(params, { MESSAGE_ID: msg.id, CHAT_TYPE: group ? 'C' : 'P', LANGUAGE }, v1FileParams(env.portal, msg));
   return { BOT: botBlocks(env, bots), PARAMS: params, USER: v1User(user, true) };
 }
 

@@ -4,6 +4,7 @@ import { ChatStore } from './chats.js';
 import { Stats } from './counters.js';
 import { Directory, type UserRec } from './directory.js';
 import { EventLog } from './event-log.js';
+import { FileStore } from './files.js';
 import { randomHex } from './ids.js';
 import { LeakyBucket } from './leaky-bucket.js';
 import { OperatingBudget } from './operating.js';
@@ -42,6 +43,8 @@ export class PortalState {
   /** v2 `templateId`s, portal-wide (see {@link MessageUuids}). */
   readonly uuids = new MessageUuids();
   readonly stats = new Stats();
+  /** Chat files (uploads and generated ones) and their download tokens. */
+  readonly files = new FileStore();
   /** Webhook code → the user it acts as. */
   readonly webhooks = new Map<string, number>();
   readonly bucket: LeakyBucket | null;

@@ -1,6 +1,7 @@
 import { BotkitError } from '../errors.js';
 import { botInfo } from './bot-info.js';
 import type { Core } from './core.js';
+import type { FileStore } from './files.js';
 import type { PayloadEnv } from './event-intent.js';
 import { randomHex } from './ids.js';
 import type { MessageRec } from './chats.js';
@@ -30,6 +31,7 @@ export class Portal implements EmulatedPortal {
   get clientEndpoint(): string { return this.#env.portal.clientEndpoint; }
   get applicationToken(): string { return this.#env.portal.applicationToken; }
   get faults(): FaultInjector { return this.#env.core.faults; }
+  get files(): FileStore { return this.#env.portal.files; }
 
   createWebhook({ userId = 1 }: { userId?: number } = {}): string {
     if (!this.#env.portal.directory.get(userId)) throw usage(`no user ${userId} on this portal`);

@@ -94,6 +94,6 @@ export function sentMessageView(portal: PortalState, msg: MessageRec): SentMessa
     id: msg.id, botId: msg.botId ?? 0, botCode: msg.botCode ?? '', dialogId: botDialogId(portal, msg), text: msg.text,
     keyboard: structuredClone(msg.keyboard), attach: structuredClone(msg.attach), menu: structuredClone(msg.menu),
     system: msg.system, via: msg.via ?? '', commandId: msg.commandId, replyTo: msg.replyTo,
-    idempotencyKey: msg.idempotencyKey, updated: msg.updated, deleted: msg.deleted,
+    idempotencyKey: msg.idempotencyKey, updated: msg.updated, deleted: msg.deleted, fileIds: [...msg.fileIds],
   };
 }

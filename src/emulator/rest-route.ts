@@ -76,7 +76,9 @@ function faultStatus(spec: FaultSpec, entry: RestRequestLog): void {
 
 async function serve(svc: RestServices, portal: PortalState, req: IncomingMessage, res: ServerResponse, route: RestRoute,
   entry: RestRequestLog): Promise<void> {
-  const params = await readParams(req, await readBody(req));
+  // File.upload carries up to 100 MB as Base64 (4/3 larger) in its body.
+  const limit = /^imbot\.v2\.file\.upload$/i.test(route.method) ? Math.ceil((portal.files.limits.maxFileBytes * 4) / 3) + (1 << 20) : undefined;
+  const params = await readParams(req, await readBody(req, limit));
   if (!route.webhook && params['auth'] !== undefined) entry.auth = 'oauth';
   const fault = svc.core.faults.take(route.method, portal.memberId);
   const during = fault?.kind === 'slow' && fault.during === true;

@@ -96,7 +96,18 @@ export async function userSendMessage(env: PayloadEnv, opts: SendMessageOptions)
     const bot = botOf(env, opts.mention);
     text = `[USER=${bot.id}]${env.portal.botUser(bot).name}[/USER] ${text}`;
   }
-  const msg = env.portal.chats.post({ chatId: chat.id, authorId: user.id, text, dateMs: env.core.clock() });
+  const msg = env.portal.chats.post({ chatId: chat.id, authorId: user.id, text, dateMs: env.core.clock(), replyTo: opts.replyTo ?? null,
+    system: opts.system ?? false });
+  if (opts.forwardOf !== undefined) {
+    const original = env.portal.chats.message(opts.forwardOf);
+    if (!original) throw usage(`no message ${opts.forwardOf} to forward`);
+    msg.forwardOf = original;
+  }
+  for (const f of opts.files ?? []) {
+    const content = typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content;
+    const file = env.portal.files.add({ chatId: chat.id, name: f.name, authorId: user.id, dateMs: msg.dateMs, ...(content ? { content } : { size: f.size ?? 0 }) });
+    msg.fileIds.push(file.id);
+  }
   const deliveries = await deliver(env, messageIntents(env, chat, msg, user, privateBot));
   return { messageId: msg.id, deliveries };
 }

@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Core } from './core.js';
 import type { Lingering } from './fault-apply.js';
 import { sendJson } from './http-io.js';
+import { DOWNLOAD_PATH, handleDownload } from './download-route.js';
 import { handleOauth } from './oauth-route.js';
 import { handlePage } from './page.js';
 import type { Portal } from './portal.js';
@@ -33,6 +34,7 @@ async function route(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
   if (/^\/oauth\/token\/?$/.test(sub)) return handleOauth(core, deps.lingering, req, res);
   const portal = deps.portalAt(index);
   if (!portal) return sendJson(res, 404, { error: 'NOT_FOUND', error_description: 'No such portal' });
+  if (DOWNLOAD_PATH.test(sub)) return handleDownload(portal.state, req, res);
   if (sub.startsWith('/rest/')) {
     return handleRest({ core, methods: deps.methods, lingering: deps.lingering }, portal.state, req, res, sub.slice('/rest/'.length));
   }

@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import type { FileStore } from './files.js';
 
 /** A leaky bucket: `rate` requests drain per second, `burst` is the threshold that answers 503. */
 export interface RateLimit {
@@ -87,6 +88,8 @@ export interface SentMessage {
   replyTo: number | null;
   /** v2 `templateId`. */
   idempotencyKey: string | null;
+  /** Files attached (`imbot.v2.File.upload`): ids on the portal's Disk. */
+  fileIds: number[];
   updated: boolean;
   deleted: boolean;
 }
@@ -222,6 +225,17 @@ export interface SendMessageOptions {
   text: string;
   /** In groups: prefix `[USER=<botId>]<Name>[/USER] ` addressing that bot. */
   mention?: string;
+  /**
+   * Files attached to the message, stored on the chat's Disk: `content` (bytes, or UTF-8 text), or only a
+   * `size` for a file whose bytes are generated while it is downloaded (any size, flat memory).
+   */
+  files?: Array<{ name: string; content?: Buffer | string; size?: number }>;
+  /** The message this one replies to (v2 `params.REPLY_ID`, classic `PARAMS[PARAMS][REPLY_ID]`). */
+  replyTo?: number;
+  /** Forwards an existing message: v2 `message.forward {id,userId,chatId,date}`, classic `PARAMS[PARAMS][FORWARD_*]`. */
+  forwardOf?: number;
+  /** A system message (v2 `isSystem` with `authorId` 0, classic `SYSTEM=Y`). */
+  system?: boolean;
 }
 
 /** A Bitrix24 portal of the emulator, with its scripted user API and its inspection API. */
@@ -280,6 +294,8 @@ export interface EmulatedPortal {
   pressButton(opts: { from: number; messageId: number; button: number | string }): Promise<Delivery>;
   /** A user reacts; a v2 bot with reactions enabled gets ONIMBOTV2REACTIONCHANGE for its own messages. */
   react(opts: { from: number; messageId: number; reaction: string; action?: 'add' | 'delete' }): Promise<Delivery[]>;
+  /** The portal's chat files (uploads, users' attachments) and their limits (`limits.maxFileBytes`, default 100 MB). */
+  readonly files: FileStore;
   /** Everything the bots posted, in order (updated and deleted ones included, flagged). */
   messages(filter?: MessageFilter): SentMessage[];
   /** Resolves when `count` bot messages match (event-driven); rejects with `EMULATOR_TIMEOUT` (default 5000 ms). */

@@ -54,9 +54,12 @@ export function v2MessageView(msg: MessageRec): Record<string, unknown> {
   if (msg.attach !== null) params['ATTACH'] = msg.attach;
   if (msg.keyboard !== null) params['KEYBOARD'] = msg.keyboard;
   if (msg.replyTo !== null) params['REPLY_ID'] = msg.replyTo;
+  // Files by id only, as the platform's Message::toRestFormat gives them (see src/protocol/decode-extras.ts).
+  if (msg.fileIds.length > 0) params['FILE_ID'] = [...msg.fileIds];
   return {
     id: msg.id, chatId: msg.chatId, authorId: msg.system ? 0 : msg.authorId, date: isoDate(msg.dateMs),
-    text: msg.text, isSystem: msg.system, uuid: msg.idempotencyKey ?? '', forward: null, params,
+    text: msg.text, isSystem: msg.system, uuid: msg.idempotencyKey ?? '', params,
+    forward: msg.forwardOf ? { id: msg.forwardOf.id, userId: msg.forwardOf.authorId, chatId: msg.forwardOf.chatId, date: isoDate(msg.forwardOf.dateMs) } : null,
     viewedByOthers: false,
   };
 }

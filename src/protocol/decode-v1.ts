@@ -3,6 +3,7 @@
  * bots of the app (`data[BOT][<id>]`, `data[COMMAND][<id>]`): each decoder returns one event per bot.
  * Input is validated by the schemas in `schemas-v1.ts` first.
  */
+import { v1MessageExtras } from './decode-extras.js';
 import type {
   BotDeleteEvent,
   ChatKind,
@@ -111,6 +112,7 @@ function messageOf(params: WireObject, botId: number, kind: ChatKind): EventMess
     text: original === text ? text : trimAfterMention(text),
     originalText: original,
     addressed: addressed(params, botId, kind, original),
+    ...v1MessageExtras(params),
   };
 }
 

@@ -3,6 +3,7 @@
  * fetched (`imbot.v2.Event.get`, JSON types). One event per delivery: v2 sends one request per bot.
  * Input is validated by the schemas in `schemas-v2.ts` first.
  */
+import { v2MessageExtras } from './decode-extras.js';
 import type {
   BotDeleteEvent,
   ChatKind,
@@ -142,6 +143,7 @@ function messageOf(message: WireObject, parts: V2Parts): EventMessage {
     text,
     originalText: original,
     addressed: isAddressed(original, text, parts),
+    ...v2MessageExtras(message),
   };
 }
 

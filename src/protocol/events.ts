@@ -36,8 +36,42 @@ export interface EventBot {
   code: string;
 }
 
+/** A file attached to a message. v2 events name files by id only: `name`, `size` and `type` are then null. */
+export interface EventFile {
+  /** The file's id on the portal's Disk (what `ctx.download(file)` fetches). */
+  id: number;
+  name: string | null;
+  /** Bytes. */
+  size: number | null;
+  type: 'file' | 'image' | 'video' | 'audio' | null;
+}
+
+/** Where a forwarded message came from (v2 `message.forward`; classic `FORWARD_*` params). */
+export interface EventForward {
+  /** The original message. */
+  messageId: number;
+  /** Its author (0 when not given). */
+  userId: number;
+  /** Its chat (0 when not given). */
+  chatId: number;
+  /** ISO 8601, when given. */
+  date: string | null;
+}
+
+/** What a message carries besides its text. */
+export interface MessageExtras {
+  /** Attached files, in order; empty when none. */
+  files: EventFile[];
+  /** The message this one replies to (quotes), or null. */
+  replyToId: number | null;
+  /** Forward origin, or null for an original message. */
+  forward: EventForward | null;
+  /** A system message (authored by the platform, `authorId` 0 in v2). */
+  isSystem: boolean;
+}
+
 /** A message as seen by the bot. */
-export interface EventMessage {
+export interface EventMessage extends MessageExtras {
   id: number;
   /** The text with the bot's mention removed (what the user said to the bot). */
   text: string;

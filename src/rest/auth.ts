@@ -64,8 +64,19 @@ export async function loadPortal(store: PortalStore, memberId: string): Promise<
   return portal;
 }
 
+/**
+ * A lock around one portal's refresh shared by every process (cluster mode: Redis). Inside it the
+ * refresher re-reads the stored pair, so a process that waited finds the rotated pair and sends nothing.
+ */
+export interface RefreshLock {
+  /** Runs `fn` while holding the portal's lock (waiting for another holder first). */
+  run<T>(memberId: string, fn: () => Promise<T>): Promise<T>;
+}
+
 interface RefresherDeps {
   store: PortalStore;
+  /** Cross-process lock; without it the refresh is single-flight within this process only. */
+  lock?: RefreshLock;
   oauth: OAuthApp | null;
   transport: Transport;
   log: Logger;
@@ -122,7 +133,9 @@ export class TokenRefresher {
   refresh(memberId: string, staleToken: string): Promise<void> {
     const running = this.#running.get(memberId);
     if (running) return running;
-    const task = this.#refresh(memberId, staleToken).finally(() => this.#running.delete(memberId));
+    const lock = this.#deps.lock;
+    const run = (): Promise<void> => this.#refresh(memberId, staleToken);
+    const task = (lock ? lock.run(memberId, run) : run()).finally(() => this.#running.delete(memberId));
     this.#running.set(memberId, task);
     return task;
   }

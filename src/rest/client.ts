@@ -4,13 +4,14 @@ import type { HostPattern } from '../http/host-allowlist.js';
 import type { Logger } from '../log.js';
 import type { PortalStore } from '../store/types.js';
 import {
-  assertAllowedUrl, assertMethodName, exchangeRefreshToken, loadPortal, targetFor, TokenRefresher, type OAuthApp, type OAuthGrant, type RequestTarget,
+  assertAllowedUrl, assertMethodName, exchangeRefreshToken, loadPortal, targetFor, TokenRefresher, type OAuthApp, type OAuthGrant, type RefreshLock,
+  type RequestTarget,
 } from './auth.js';
 import { isBatchable } from './batch.js';
 import { B24AuthError, B24BadResponseError, B24OperationTimeLimitError, B24QueryLimitError, B24TransportError } from './errors.js';
 import type { Lane, LaneCall } from './lane.js';
 import { LaneRegistry } from './lanes.js';
-import { parseRateLimit, type BucketKind } from './limiter.js';
+import { parseRateLimit, type BucketFactory, type BucketKind } from './limiter.js';
 import { DEFAULT_RETRY, decideRetry, type RetryOptions } from './retry.js';
 import { portalSender, type SendDeps } from './send.js';
 import { createAgent, DEFAULT_TIMEOUTS, sharedAgent, type RestResponse, type TransportTimeouts } from './transport.js';
@@ -35,8 +36,10 @@ export interface RestClientOptions {
   retry?: RetryOptions;
   /** The per-method time budget of the portal, in seconds (default 480; facts §7.2). */
   operatingBudgetS?: number;
-  /** The bucket implementation (default `token`; `bottleneck` for comparison). */
-  limiter?: BucketKind;
+  /** The bucket implementation (default `token`; `bottleneck` for comparison), or a factory (cluster mode). */
+  limiter?: BucketKind | BucketFactory;
+  /** A refresh lock shared by every process (cluster mode); default: single-flight in this process. */
+  refreshLock?: RefreshLock;
 }
 
 /** Options of one call. */
@@ -134,7 +137,9 @@ class Client implements RestClient {
     const transport = { dispatcher: opts.dispatcher ?? this.#ownAgent ?? sharedAgent(), headersMs: timeouts.headersMs, bodyMs: timeouts.bodyMs };
     this.#retry = { ...DEFAULT_RETRY, ...opts.retry };
     this.#batching = opts.batching ?? true;
-    this.#refresher = new TokenRefresher({ store: opts.store, oauth: opts.oauth, transport, log: opts.log, clock: this.#clock });
+    this.#refresher = new TokenRefresher({
+      store: opts.store, oauth: opts.oauth, transport, log: opts.log, clock: this.#clock, ...(opts.refreshLock ? { lock: opts.refreshLock } : {}),
+    });
     this.#lanes = new LaneRegistry({ batching: this.#batching, bucket: opts.limiter ?? 'token', clock: this.#clock });
     this.#deps = {
       store: opts.store, transport, hosts: opts.portalHosts, clock: this.#clock, operatingBudgetS: opts.operatingBudgetS ?? 480, sentWith: new WeakMap(),

@@ -1,11 +1,12 @@
 import type { RateLimit } from '../config.js';
 import { Lane, type LaneCall, type SendGroup } from './lane.js';
-import { createBottleneckBucket, createTokenBucket, type BucketKind } from './limiter.js';
+import { createBottleneckBucket, createTokenBucket, type Bucket, type BucketFactory, type BucketKind } from './limiter.js';
 
 /** Options of {@link LaneRegistry}. */
 export interface LaneRegistryOptions {
   batching: boolean;
-  bucket: BucketKind;
+  /** A built-in kind, or a factory (cluster mode: a bucket shared through Redis). */
+  bucket: BucketKind | BucketFactory;
   clock: () => number;
   /** How often idle lanes are looked for (default 2 s); the timer runs only while lanes exist. */
   sweepMs?: number;
@@ -29,12 +30,17 @@ export class LaneRegistry {
   get(key: string, limit: RateLimit, send: SendGroup, batching = this.#opts.batching): Lane {
     let lane = this.#lanes.get(key);
     if (!lane) {
-      const make = this.#opts.bucket === 'bottleneck' ? createBottleneckBucket : createTokenBucket;
-      lane = new Lane({ limit, bucket: make(limit, this.#opts.clock), send, batching, clock: this.#opts.clock });
+      lane = new Lane({ limit, bucket: this.#makeBucket(key, limit), send, batching, clock: this.#opts.clock });
       this.#lanes.set(key, lane);
       this.#startSweep();
     }
     return lane;
+  }
+
+  #makeBucket(key: string, limit: RateLimit): Bucket {
+    const kind = this.#opts.bucket;
+    if (typeof kind === 'function') return kind(key, limit);
+    return (kind === 'bottleneck' ? createBottleneckBucket : createTokenBucket)(limit, this.#opts.clock);
   }
 
   /** The existing lane for `key`, if any. */

@@ -16,6 +16,9 @@ export interface Bucket {
 /** Which bucket implementation a client uses (see {@link createTokenBucket}). */
 export type BucketKind = 'token' | 'bottleneck';
 
+/** Makes the bucket of one lane (`key`: a portal's member id, or `host:<host>`); cluster mode injects a shared one. */
+export type BucketFactory = (key: string, limit: RateLimit) => Bucket;
+
 const PRESETS: Record<string, RateLimit> = { standard: { rate: 2, burst: 50 }, enterprise: { rate: 5, burst: 250 } };
 
 /** Parses a portal's `rateLimit` override (`standard`, `enterprise`, `<rate>/<burst>`); null or junk → `fallback`. */

@@ -1,8 +1,10 @@
 import { BotkitError } from '../errors.js';
-import { dialogueKey, type BotApi, type BotEvent, type EventChat, type EventUser } from '../protocol/events.js';
+import { dialogueKey, type BotApi, type BotEvent, type EventChat, type EventFile, type EventUser } from '../protocol/events.js';
 import { normalizeMessage, type OutgoingMessage } from '../protocol/message.js';
 import type { BotIdentity, BotProtocol, RestCall, WireMessage } from '../protocol/outbound.js';
+import type { FileDownload, OutgoingFile } from '../rest/files.js';
 import type { BotMethod, BotMethods } from '../rest/methods.js';
+import * as more from './context-files.js';
 import type { DialogueControl } from './dialogue-control.js';
 import type { Translator } from './i18n.js';
 import type { Session } from './session.js';
@@ -172,6 +174,42 @@ export class Context<E extends BotEvent = BotEvent> {
     const id = messageId ?? eventMessageId(this.event);
     if (id === null) throw new BotkitError('CONTEXT_UNSUPPORTED', `react() needs a message id for a ${this.event.type} event`);
     await this.#send(this.#deps.protocol.react(this.#deps.identity, id, reaction), this.#deps.nextKey());
+  }
+
+  /** Uploads a file into this chat (v2), with an optional caption. The size is checked before queueing. */
+  replyWithFile(file: OutgoingFile, caption?: string, opts?: more.UploadOpts): Promise<more.SentFile> {
+    return more.replyWithFile(this.#env(), file, caption, opts);
+  }
+
+  /** Streams a file of a message (by its `EventFile` or id) with a byte cap; never buffers it whole. */
+  download(file: EventFile | number, opts?: more.DownloadOpts): Promise<FileDownload> {
+    return more.download(this.#env(), file, opts);
+  }
+
+  /** Reads a message by id (v2; supervisor and personal bots). */
+  getMessage(messageId: number): Promise<more.FetchedMessage> {
+    return more.getMessage(this.#env(), messageId);
+  }
+
+  /** Marks this chat read, up to `messageId` or all of it (v2). */
+  markRead(messageId?: number): Promise<void> {
+    return more.markRead(this.#env(), messageId);
+  }
+
+  /** Removes the bot's reaction from a message (default: the event's message). */
+  unreact(reaction: string, messageId?: number): Promise<void> {
+    const id = messageId ?? eventMessageId(this.event);
+    if (id === null) throw new BotkitError('CONTEXT_UNSUPPORTED', `unreact() needs a message id for a ${this.event.type} event`);
+    return more.unreact(this.#env(), id, reaction);
+  }
+
+  /** Enables or disables the input field of this chat (v2). */
+  setInput(enabled: boolean): Promise<void> {
+    return more.setInput(this.#env(), enabled);
+  }
+
+  #env(): more.HelperEnv {
+    return { deps: this.#deps, event: this.event };
   }
 
   #send(call: RestCall, idempotencyKey: string): Promise<unknown> {

@@ -11,6 +11,7 @@ const MODULES: Record<string, () => Promise<{ run: () => Promise<BenchResult[]> 
   overhead: () => import('./overhead.bench.js'),
   memory: () => import('./memory.bench.js'),
   intake: () => import('./intake.bench.js'),
+  'cluster-bucket': () => import('./cluster-bucket.bench.js'),
 };
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;

@@ -1,4 +1,4 @@
-import type { BotDeleteEvent, BotEvent, CommandEvent, JoinEvent, MessageEvent } from '../../src/protocol/events.js';
+import type { BotDeleteEvent, BotEvent, CommandEvent, JoinEvent, MessageEvent, MessageExtras } from '../../src/protocol/events.js';
 
 type Base = Omit<MessageEvent, 'type' | 'message'>;
 
@@ -19,10 +19,13 @@ export function baseEvent(over: Partial<Base> = {}): Base {
   };
 }
 
+/** The extras of a plain message: no files, no reply, no forward, not a system message. */
+export const NO_EXTRAS: MessageExtras = { files: [], replyToId: null, forward: null, isSystem: false };
+
 /** A message event. */
 export function messageEvent(text: string, over: Partial<Base> & { addressed?: boolean; messageId?: number } = {}): MessageEvent {
   const { addressed = true, messageId = 100, ...rest } = over;
-  return { ...baseEvent(rest), type: 'message', message: { id: messageId, text, originalText: text, addressed } };
+  return { ...baseEvent(rest), type: 'message', message: { id: messageId, text, originalText: text, addressed, ...NO_EXTRAS } };
 }
 
 /** A command event. */

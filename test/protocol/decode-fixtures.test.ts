@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { NO_EXTRAS } from '../helpers/events.js';
 import { HttpError } from '../../src/errors.js';
 import { decodeEvent, decodeFetchedEvent, type DecodedEvent } from '../../src/protocol/decode.js';
 import type { AppEvent, BotEvent } from '../../src/protocol/events.js';
@@ -116,13 +117,13 @@ const CASES: Record<string, () => void> = {
     expect(e).to.deep.include({ bot: { id: 567, code: 'BOT1' }, user: SVETLANA });
     expect(e!.chat).to.deep.equal({ id: 1407, dialogId: '27', kind: 'private', title: '' });
     if (e!.type !== 'message') throw new Error('wrong type');
-    expect(e!.message).to.deep.equal({ id: 84331, text: 'Привет', originalText: 'Привет', addressed: true });
+    expect(e!.message).to.deep.equal({ ...NO_EXTRAS, id: 84331, text: 'Привет', originalText: 'Привет', addressed: true });
   },
   'ONIMBOTMESSAGEADD.group.json': () => {
     const [e] = v1('ONIMBOTMESSAGEADD.group.json');
     expect(e!.chat).to.deep.equal({ id: 1157, dialogId: 'chat1157', kind: 'group', title: 'Бурый чат №18' });
     if (e!.type !== 'message') throw new Error('wrong type');
-    expect(e!.message).to.deep.equal({
+    expect(e!.message).to.deep.equal({ ...NO_EXTRAS,
       id: 84351,
       text: 'как настроить левое меню',
       originalText: '[USER=567]NewBot[/USER] , как настроить левое меню',
@@ -187,7 +188,7 @@ const CASES: Record<string, () => void> = {
     expect(e.chat).to.deep.equal(SUPPORT_CHAT);
     if (e.type !== 'message') throw new Error('wrong type');
     // A group message without a mention or a command is not addressed to a `bot`-type bot.
-    expect(e.message).to.deep.equal({ id: 789, text: 'Hello bot!', originalText: 'Hello bot!', addressed: false });
+    expect(e.message).to.deep.equal({ ...NO_EXTRAS, id: 789, text: 'Hello bot!', originalText: 'Hello bot!', addressed: false });
   },
   'ONIMBOTV2COMMANDADD.json': () => {
     const [e] = v2('ONIMBOTV2COMMANDADD', fixture('ONIMBOTV2COMMANDADD.json'));
@@ -272,7 +273,7 @@ const CASES: Record<string, () => void> = {
     expect(e!.user).to.deep.include({ id: 1, name: 'Иван Иванов' });
     expect(e!.chat).to.deep.equal({ id: 5, dialogId: 'chat5', kind: 'group', title: '' });
     if (e!.type !== 'message') throw new Error('wrong type');
-    expect(e!.message).to.deep.equal({ id: 790, text: 'что горит', originalText: 'что горит', addressed: false });
+    expect(e!.message).to.deep.equal({ ...NO_EXTRAS, id: 790, text: 'что горит', originalText: 'что горит', addressed: false });
   },
   'ONIMBOTV2JOINCHAT.webhook-tutorial.json': () => {
     const body = merge(fixture('ONIMBOTV2JOINCHAT.webhook-tutorial.json'), { auth: { member_id: PORTAL.memberId } });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { NO_EXTRAS } from '../helpers/events.js';
 import { HttpError } from '../../src/errors.js';
 import { decodeEvent, eventDedupeKey } from '../../src/protocol/decode.js';
 import type { BotEvent, CommandEvent, MessageEvent } from '../../src/protocol/events.js';
@@ -117,7 +118,7 @@ describe('protocol/decode v1 (classic ONIMBOT*)', () => {
     expect(e).to.deep.include({ language: 'en', ts: 1772097308, eventId: null, bot: { id: 571, code: 'helpdesk' } });
     expect(e!.chat).to.deep.equal({ id: 1157, dialogId: 'chat1157', kind: 'group', title: 'IT support' });
     expect(e!.user).to.deep.equal({ id: 27, name: 'Anna Smith', firstName: 'Anna', lastName: 'Smith', isBot: false, isExtranet: false });
-    expect(e!.message).to.deep.equal({
+    expect(e!.message).to.deep.equal({ ...NO_EXTRAS,
       id: 84351,
       text: 'please reset my VPN password',
       originalText: '[USER=571]HelpDesk[/USER], please reset my VPN password',

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { NO_EXTRAS } from '../helpers/events.js';
 import { HttpError } from '../../src/errors.js';
 import { decodeEvent, decodeFetchedEvent } from '../../src/protocol/decode.js';
 import type { BotEvent, EventMessage } from '../../src/protocol/events.js';
@@ -31,7 +32,7 @@ describe('protocol/decode v2 (ONIMBOTV2*)', () => {
   describe('mentions and `addressed`', () => {
     it('strips a leading [USER=<botId>] mention and the separator after it, keeping the original', () => {
       const original = `[USER=${BOT_ID}]Support Bot[/USER], how do I reset my password?`;
-      expect(message(messageData({ text: original }))).to.deep.equal({
+      expect(message(messageData({ text: original }))).to.deep.equal({ ...NO_EXTRAS,
         id: 789,
         text: 'how do I reset my password?',
         originalText: original,

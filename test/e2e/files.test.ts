@@ -1,0 +1,232 @@
+/**
+ * Files, replies, forwards, the system flag and the message helpers, end to end: the real server and the
+ * real emulator over loopback, both API generations. Platform behaviour from the official docs
+ * (`v2/imbot.v2/files/*.md`, `v2/imbot.v2/messages/chat-message-{get,read}.md`,
+ * `v2/imbot.v2/ui/chat-text-field-enabled.md`, `outdated/messages/imbot-message-like.md`).
+ */
+import { createHash } from 'node:crypto';
+import { expect } from 'chai';
+import { defineBot } from '../../src/index.js';
+import type { BotkitError } from '../../src/errors.js';
+import type { MessageEvent } from '../../src/protocol/events.js';
+import type { BotDefinition } from '../../src/router/bot.js';
+import { startStack, type Stack } from './harness.js';
+
+const seen: MessageEvent[] = [];
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex').slice(0, 16);
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const code = (e: unknown): string => (e as BotkitError).code ?? String(e);
+
+function filer(type: 'bot' | 'supervisor'): BotDefinition {
+  return defineBot({ code: 'filer', type, properties: { name: 'Filer' } })
+    .text('upload', async (ctx) => {
+      const sent = await ctx.replyWithFile({ name: 'report.txt', content: Buffer.from('hello file') }, 'Here it is');
+      await ctx.reply(`uploaded ${sent.fileId} in ${sent.messageId}`);
+    })
+    .text('upload-big', async (ctx) => {
+      await ctx.replyWithFile({ name: 'big.bin', content: Buffer.alloc(64) }, undefined, { maxBytes: 32 }).catch((e: unknown) => ctx.reply(code(e)));
+    })
+    .text('upload-portal-refuses', async (ctx) => {
+      await ctx.replyWithFile({ name: 'mid.bin', content: Buffer.alloc(2048) }).catch((e: unknown) => ctx.reply(`refused ${code(e)} ${String((e as { apiCode?: string }).apiCode)}`));
+    })
+    .text(/^get (\d+)$/, async (ctx) => {
+      const m = await ctx.getMessage(Number(ctx.match?.[1])).catch((e: unknown) => ({ text: `error ${code(e)} ${String((e as { apiCode?: string }).apiCode)}` }));
+      await ctx.reply(`got: ${m.text}`);
+    })
+    .text('read', async (ctx) => {
+      await ctx.markRead(ctx.event.message.id);
+      await ctx.reply('marked');
+    })
+    .text('unlike', async (ctx) => {
+      await ctx.react('like');
+      await ctx.unreact('like');
+      await ctx.reply('unliked');
+    })
+    .text('unsupported', async (ctx) => {
+      const codes = await Promise.all([
+        ctx.replyWithFile({ name: 'a.txt', content: Buffer.from('a') }).then(() => 'ok', code),
+        ctx.getMessage(1).then(() => 'ok', code),
+        ctx.markRead().then(() => 'ok', code),
+        ctx.setInput(false).then(() => 'ok', code),
+      ]);
+      await ctx.reply(codes.join(','));
+    })
+    .text('lock', async (ctx) => {
+      await ctx.setInput(false).catch((e: unknown) => ctx.reply(code(e)));
+      await ctx.reply('locked');
+    })
+    .text(null, async (ctx) => {
+      seen.push(ctx.event);
+      const out: string[] = [];
+      for (const f of ctx.event.message.files) {
+        try {
+          const dl = await ctx.download(f, { maxBytes: 1000 });
+          out.push(`${dl.name} ${dl.size} ${sha(await readAll(dl.stream))}`);
+        } catch (e) {
+          out.push(`${f.id} ${code(e)}`);
+        }
+      }
+      await ctx.reply(out.length > 0 ? out.join('; ') : 'no files');
+    });
+}
+
+async function withStack(api: 'v1' | 'v2', type: 'bot' | 'supervisor', run: (s: Stack) => Promise<void>): Promise<void> {
+  const stack = await startStack({ api, bots: new Map([['filer', filer(type)]]) });
+  try {
+    await run(stack);
+  } finally {
+    await stack.close();
+  }
+}
+
+/** What the durable outbox holds: pending items and the methods of dead letters. */
+async function outboxState(s: Stack): Promise<{ pending: number; dead: string[] }> {
+  const pending = await s.kit.store.outboxPending(1000, Number.MAX_SAFE_INTEGER);
+  return { pending: pending.length, dead: (await s.kit.store.outboxDeadList(100)).map((d) => d.method) };
+}
+
+/** Sends a message to the bot and returns the text of its last answer, once the event is fully handled. */
+async function say(s: Stack, text: string, extra: Record<string, unknown> = {}, answers = 1): Promise<string> {
+  const before = s.emu.portal.messages({ botCode: 'filer' }).length;
+  await s.emu.portal.sendMessage({ from: 1, to: 'filer', text, ...extra });
+  const all = await s.emu.portal.waitForMessages(before + answers, { botCode: 'filer' });
+  await s.kit.idle();
+  return all.at(-1)!.text;
+}
+
+describe('e2e: files, replies, forwards and message helpers', function () {
+  this.timeout(20_000);
+  beforeEach(() => { seen.length = 0; });
+
+  for (const api of ['v2', 'v1'] as const) {
+    describe(`${api}: decoded fields of a user's message`, () => {
+      it('files: id and (classic) name/size/type; the bytes download as a stream (name and size from the headers)', async () => {
+        await withStack(api, 'bot', async (s) => {
+          const answer = await say(s, 'see attached', { files: [{ name: 'notes.txt', content: 'twelve bytes' }] });
+          const [file] = seen[0]!.message.files;
+          expect(file!.id).to.be.a('number').above(0);
+          if (api === 'v1') expect(file).to.deep.include({ name: 'notes.txt', size: 12, type: 'file' });
+          else expect(file).to.deep.include({ name: null, size: null, type: null }); // v2 events name files by id only
+          expect(answer).to.equal(`notes.txt 12 ${sha(Buffer.from('twelve bytes'))}`);
+          const method = api === 'v2' ? 'imbot.v2.File.download' : 'disk.file.get';
+          expect(s.emu.portal.requests().filter((r) => r.method === method && r.status === 200)).to.have.length(1);
+        });
+      });
+
+      it('a download over the cap fails with FILE_TOO_LARGE before any byte is read', async () => {
+        await withStack(api, 'bot', async (s) => {
+          const answer = await say(s, 'huge', { files: [{ name: 'huge.bin', size: 5000 }] });
+          expect(answer).to.match(/ FILE_TOO_LARGE$/);
+        });
+      });
+
+      it('replyToId, forward and isSystem', async () => {
+        await withStack(api, 'bot', async (s) => {
+          const first = await s.emu.portal.sendMessage({ from: 1, to: 'filer', text: 'original' });
+          await s.emu.portal.waitForMessages(1, { botCode: 'filer' });
+          await say(s, 'a reply', { replyTo: first.messageId });
+          await say(s, 'a forward', { forwardOf: first.messageId });
+          await say(s, 'a notice', { system: true });
+          const [orig, reply, fwd, sys] = seen.map((e) => e.message);
+          expect([orig!.replyToId, orig!.forward, orig!.isSystem]).to.deep.equal([null, null, false]);
+          expect(reply!.replyToId).to.equal(first.messageId);
+          expect(fwd!.forward).to.deep.include({ messageId: first.messageId, userId: 1 });
+          expect(fwd!.forward!.chatId).to.be.above(0);
+          expect(sys!.isSystem).to.equal(true);
+        });
+      });
+    });
+  }
+
+  describe('v2 helpers', () => {
+    it('replyWithFile: File.upload with the caption; the file is on the portal and downloads back', async () => {
+      await withStack('v2', 'bot', async (s) => {
+        const answer = await say(s, 'upload', {}, 2);
+        const [fileMsg] = s.emu.portal.messages({ botCode: 'filer' }).filter((m) => m.via === 'imbot.v2.File.upload');
+        expect(fileMsg!.text).to.equal('Here it is');
+        expect(fileMsg!.fileIds).to.have.length(1);
+        expect(answer).to.equal(`uploaded ${fileMsg!.fileIds[0]} in ${fileMsg!.id}`);
+        const stored = s.emu.portal.files.get(fileMsg!.fileIds[0]!);
+        expect(stored!.content!.toString()).to.equal('hello file');
+      });
+    });
+
+    it('an oversized upload fails with FILE_TOO_LARGE and nothing reaches the outbox or the portal', async () => {
+      await withStack('v2', 'bot', async (s) => {
+        expect(await say(s, 'upload-big')).to.equal('FILE_TOO_LARGE');
+        expect(s.emu.portal.requests().filter((r) => r.method === 'imbot.v2.File.upload')).to.have.length(0);
+        expect(await outboxState(s)).to.deep.equal({ pending: 0, dead: [] });
+      });
+    });
+
+    it('an upload the portal refuses (FILE_TOO_LARGE) is dead-lettered once, not retried, nothing half-sent', async () => {
+      await withStack('v2', 'bot', async (s) => {
+        s.emu.portal.files.limits.maxFileBytes = 1024;
+        expect(await say(s, 'upload-portal-refuses')).to.equal('refused B24_API_ERROR FILE_TOO_LARGE');
+        expect(s.emu.portal.requests().filter((r) => r.method === 'imbot.v2.File.upload')).to.have.length(1);
+        expect(s.emu.portal.messages({ botCode: 'filer' }).filter((m) => m.fileIds.length > 0)).to.have.length(0);
+        expect(await outboxState(s)).to.deep.equal({ pending: 0, dead: ['imbot.v2.File.upload'] });
+      });
+    });
+
+    it('getMessage: Chat.Message.get for a supervisor bot, with the decoded extras', async () => {
+      await withStack('v2', 'supervisor', async (s) => {
+        const first = await s.emu.portal.sendMessage({ from: 1, to: 'filer', text: 'remember me' });
+        await s.emu.portal.waitForMessages(1, { botCode: 'filer' });
+        expect(await say(s, `get ${first.messageId}`)).to.equal('got: remember me');
+      });
+    });
+
+    it('getMessage: a bot of type bot is refused by the portal (BOT_TYPE_NOT_ALLOWED)', async () => {
+      await withStack('v2', 'bot', async (s) => {
+        expect(await say(s, 'get 1')).to.equal('got: error B24_API_ERROR BOT_TYPE_NOT_ALLOWED');
+      });
+    });
+
+    it('markRead: Chat.Message.read up to the message, through the outbox', async () => {
+      await withStack('v2', 'bot', async (s) => {
+        expect(await say(s, 'read')).to.equal('marked');
+        const reads = s.emu.portal.requests().filter((r) => r.method === 'imbot.v2.Chat.Message.read');
+        expect(reads.map((r) => r.status)).to.deep.equal([200]);
+      });
+    });
+
+    it('unreact: Reaction.delete removes the bot\'s reaction', async () => {
+      await withStack('v2', 'bot', async (s) => {
+        expect(await say(s, 'unlike')).to.equal('unliked');
+        const methods = s.emu.portal.requests().map((r) => r.method).filter((m) => m.includes('Reaction'));
+        expect(methods).to.deep.equal(['imbot.v2.Chat.Message.Reaction.add', 'imbot.v2.Chat.Message.Reaction.delete']);
+      });
+    });
+
+    it('setInput(false): Chat.TextField.enabled with enabled=false', async () => {
+      await withStack('v2', 'bot', async (s) => {
+        expect(await say(s, 'lock')).to.equal('locked');
+        expect(s.emu.portal.requests().filter((r) => r.method === 'imbot.v2.Chat.TextField.enabled' && r.status === 200)).to.have.length(1);
+      });
+    });
+  });
+
+  describe('classic helpers', () => {
+    it('replyWithFile, getMessage, markRead, setInput: CONTEXT_UNSUPPORTED, nothing sent', async () => {
+      await withStack('v1', 'bot', async (s) => {
+        expect(await say(s, 'unsupported')).to.equal('CONTEXT_UNSUPPORTED,CONTEXT_UNSUPPORTED,CONTEXT_UNSUPPORTED,CONTEXT_UNSUPPORTED');
+        const methods = s.emu.portal.requests().map((r) => r.method);
+        expect(methods.filter((m) => /file|read|textfield|message\.get/i.test(m))).to.deep.equal([]);
+      });
+    });
+
+    it('unreact("like"): imbot.message.like with ACTION=minus (outdated/messages/imbot-message-like.md)', async () => {
+      await withStack('v1', 'bot', async (s) => {
+        expect(await say(s, 'unlike')).to.equal('unliked');
+        expect(s.emu.portal.requests().filter((r) => r.method === 'imbot.message.like' && r.status === 200)).to.have.length(2);
+      });
+    });
+  });
+});
