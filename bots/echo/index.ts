@@ -1,8 +1,9 @@
-import { bb, defineBot } from '../../src/index.js';
+import { bb, defineBot, describeFile } from '../../src/index.js';
 
 /**
- * Echo: the smallest complete bot. User text is escaped (`bb.escape`) so that BB-code a user types
- * (`[URL=...]`) is shown as typed, not rendered as the bot's own markup. Repeats every message, answers `/echo <text>`, greets when it joins.
+ * Echo: the smallest complete bot. Repeats every message, answers a file with its name and size,
+ * answers `/echo <text>`, greets when it joins. User text is escaped (`bb.escape`): BB-code a user types
+ * (`[URL=...]`) is shown as typed, never rendered as the bot's own markup.
  */
 export const echo = defineBot({
   code: 'echo',
@@ -15,4 +16,10 @@ export const echo = defineBot({
 })
   .join((ctx) => ctx.reply(ctx.t('welcome')))
   .command('echo', (ctx) => ctx.answer(bb.escape(ctx.event.command.params.trim()) || ctx.t('empty')))
-  .text(null, (ctx) => ctx.reply(`You said: ${bb.escape(ctx.text)}`));
+  .text(null, async (ctx) => {
+    const { files } = ctx.event.message;
+    if (files.length === 0) return void (await ctx.reply(`You said: ${bb.escape(ctx.text)}`));
+    // v2 events name files by id only: fileInfo reads name and size from the download's headers.
+    const described = await Promise.all(files.map(async (f) => describeFile(await ctx.fileInfo(f))));
+    await ctx.reply(`You sent ${described.join(', ')}${ctx.text ? ` and said: ${bb.escape(ctx.text)}` : ''}`);
+  });

@@ -106,18 +106,24 @@ describe('emulator REST transport', () => {
     expect(c.errors).to.deep.equal({ ERROR_METHOD_NOT_FOUND: 1 });
   });
 
-  it('serves the chat page and lets a person write as user 1', async () => {
+  it('serves the chat page and lets a person write as user 1; hostile text comes back escaped', async () => {
     await call(hook, 'imbot.v2.Bot.register', { fields: { code: 'echo', botToken: 't', properties: { name: 'Echo' } } });
     const page = await request(`${emu.url}/`);
     const html = await page.body.text();
     expect(page.statusCode).to.equal(200);
-    expect(html).to.include('<td>echo</td>').and.include('name="text"');
-    const post = await request(`${emu.url}/ui/send`, {
-      method: 'POST', body: 'to=echo&text=%3Cb%3Ehello%3C%2Fb%3E', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    expect(page.headers['content-security-policy']).to.include("script-src 'self'");
+    expect(html).to.include('id="input"').and.include('src="ui/app.js"');
+    const opened = await request(`${emu.url}/ui/api/open`, {
+      method: 'POST', body: JSON.stringify({ from: 1, bot: 'echo' }), headers: { 'content-type': 'application/json' },
     });
-    expect(post.statusCode).to.equal(303);
+    const { result: { chatId } } = await opened.body.json() as { result: { chatId: number } };
+    const post = await request(`${emu.url}/ui/api/send`, {
+      method: 'POST', body: JSON.stringify({ from: 1, chatId, text: '<b>hello</b><img src=x onerror=alert(1)>' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(post.statusCode).to.equal(200);
     await post.body.dump();
-    const after = await (await request(`${emu.url}/`)).body.text();
-    expect(after).to.include('&#60;b&#62;hello&#60;/b&#62;');
+    const list = await (await request(`${emu.url}/ui/api/messages?chat=${chatId}`)).body.json() as Array<{ html: string }>;
+    expect(list.at(-1)?.html).to.equal('&#60;b&#62;hello&#60;/b&#62;&#60;img src=x onerror=alert(1)&#62;');
   });
 });
