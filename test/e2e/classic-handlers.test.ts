@@ -49,6 +49,8 @@ describe('e2e classic TYPE=B bot: message_edit and message_delete arrive', funct
     expect(reply?.text).to.equal('liked twice; fire: CONTEXT_UNSUPPORTED');
     const likes = stack.emu.portal.requests().filter((r) => r.method === 'imbot.message.like').map((r) => r.error ?? 'ok');
     expect(likes).to.deep.equal(['ok', 'WITHOUT_CHANGES']);
+    await stack.kit.idle();
+    expect(await stack.kit.store.outboxDeadList(10), 'WITHOUT_CHANGES is not a dead letter').to.deep.equal([]);
     expect(sent.messageId).to.be.greaterThan(0);
   });
 });

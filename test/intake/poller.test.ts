@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Intake } from '../../src/intake/intake.js';
+import type { FetchedIntake } from '../../src/intake/fetched.js';
 import { HAS_MORE_PAUSE_MS, startPoller } from '../../src/intake/poller.js';
 import { createLogger } from '../../src/log.js';
 import type { BotRecord } from '../../src/store/types.js';
@@ -20,7 +20,7 @@ describe('intake/poller cadence (imbot.v2.Event.get)', function () {
     const user = rig.emu.portal.users.add({ name: 'Writer' });
     for (let i = 0; i < 150; i++) await rig.emu.portal.sendMessage({ from: user, to: 'rig', text: `m${i}` });
     const pages: number[] = [];
-    const intake = { acceptFetched: async (_p: unknown, items: readonly unknown[]) => pages.push(items.length) } as unknown as Intake;
+    const intake: FetchedIntake = { acceptFetched: async (_p, items) => pages.push(items.length) };
     const pauses: number[] = [];
     let stop: () => void = () => undefined;
     const stopped = new Promise<void>((resolve) => { stop = resolve; });

@@ -14,7 +14,7 @@ describe('example bots escape user text (bb.escape)', () => {
   async function run(events: Parameters<ReturnType<typeof createRuntime>['handle']>[0][]): Promise<string[]> {
     const bots = await loadBots('bots');
     const sent: Array<{ params: Record<string, unknown> }> = [];
-    const sink: ReplySink = { enqueue: async (item) => void sent.push(item) };
+    const sink: ReplySink = { enqueue: async (item) => (sent.push(item), { delivered: Promise.resolve(null) }) };
     const rt = createRuntime({ store: createMemoryStore(), bots, sink, log: createLogger({ silent: true }), client: { call: async () => { throw new Error('no REST'); } } });
     for (const e of events) await rt.handle(e);
     return sent.map((s) => String((s.params['fields'] as { message?: string } | undefined)?.message ?? ''));
