@@ -53,14 +53,28 @@ describe('router/composer', () => {
     const c = new Composer().use(async (_ctx, next) => { await next(); await next(); });
     const err = await rejection(run(c, testContext(messageEvent('x')).ctx));
     expect(err).to.be.instanceOf(BotkitError).and.to.have.property('code', 'NEXT_CALLED_TWICE');
+    expect((err as Error).message).to.contain('next() was called more than once');
   });
 
   it('on() narrows by event type and join() sees joins only', async () => {
     const got: string[] = [];
-    const c = new Composer().on(['join', 'command'], (ctx) => void got.push(ctx.event.type)).join(() => void got.push('join2'));
+    const c = new Composer().on(['join', 'command'], (ctx, next) => (got.push(ctx.event.type), next())).join(() => void got.push('join2'));
     await run(c, testContext(joinEvent()).ctx);
     await run(c, testContext(messageEvent('x')).ctx);
-    expect(got).to.deep.equal(['join']);
+    expect(got).to.deep.equal(['join', 'join2']);
+  });
+
+  it('command() and button() take lists of names, with or without a slash, any case, and see menu items too', async () => {
+    const got: string[] = [];
+    const c = new Composer()
+      .command(['/Echo', 'say'], (ctx) => void got.push(`command ${ctx.event.command.name} ${ctx.event.command.context}`))
+      .button(['vote', 'Poll'], (ctx) => void got.push(`button ${ctx.event.command.name} ${ctx.event.command.context}`));
+    await run(c, testContext(commandEvent('echo')).ctx);
+    await run(c, testContext(commandEvent('say', '', { context: 'menu' })).ctx);
+    await run(c, testContext(commandEvent('poll', '', { context: 'menu' })).ctx);
+    await run(c, testContext(commandEvent('vote', '', { context: 'keyboard' })).ctx);
+    await run(c, testContext(commandEvent('e/cho')).ctx);
+    expect(got).to.deep.equal(['command echo textarea', 'command say menu', 'button poll menu', 'button vote keyboard']);
   });
 
   it('errorBoundary() catches errors of its own middleware only', async () => {
@@ -119,6 +133,7 @@ describe('router/context', () => {
     const { ctx, sent } = testContext(messageEvent('hi'));
     const err = await rejection(ctx.answer('x'));
     expect(err).to.be.instanceOf(BotkitError).and.to.have.property('code', 'CONTEXT_UNSUPPORTED');
+    expect(err.message).to.equal('answer() needs a command event, got message');
     expect(sent).to.have.length(0);
   });
 

@@ -5,6 +5,8 @@ import { END, defineDialogue, retry } from '../../src/router/dialogue.js';
 import { createMemoryStore } from '../../src/store/memory.js';
 import { testContext } from '../helpers/context.js';
 import { commandEvent, messageEvent } from '../helpers/events.js';
+import { runtimeRig } from '../helpers/runtime.js';
+import { defineBot } from '../../src/router/bot.js';
 import { rejection } from '../helpers/common.js';
 
 describe('router/dialogue', () => {
@@ -18,6 +20,7 @@ describe('router/dialogue', () => {
     await a.save(first, { dialogue: 'd', step: 's2', data: { n: 2 } });
     const err = await rejection(a.save(second, { dialogue: 'd', step: 's2', data: { n: 3 } }));
     expect(err).to.be.instanceOf(BotkitError).and.to.have.property('code', 'STATE_CONFLICT');
+    expect(err.message).to.equal('dialogue state d changed concurrently');
     expect((await a.load())?.state.data).to.deep.equal({ n: 2 });
   });
 
@@ -64,6 +67,7 @@ describe('router/dialogue', () => {
     await states.save(null, { dialogue: 'form', step: 'removed', data: {} });
     const err = await rejection(async () => d.middleware()(ctx, async () => undefined));
     expect(err).to.be.instanceOf(BotkitError).and.to.have.property('code', 'DIALOGUE_STEP_UNKNOWN');
+    expect(err.message).to.equal('dialogue form has no step "removed"');
     expect(await ctx.dialogue.current()).to.equal(null);
   });
 
@@ -78,11 +82,108 @@ describe('router/dialogue', () => {
     expect(await ctx.dialogue.current()).to.deep.equal({ name: 'form', step: 'a' });
   });
 
+  it('refuses a control it did not create with CONTEXT_UNSUPPORTED', () => {
+    const foreign = { enter: async () => undefined, leave: async () => false, current: async () => null };
+    expect(() => dialogueStateOf(foreign)).to.throw(BotkitError).with.property('code', 'CONTEXT_UNSUPPORTED');
+  });
+
   it('leave() ends the running dialogue and says whether there was one', async () => {
     const { ctx } = testContext(messageEvent('x'));
     expect(await ctx.dialogue.leave()).to.equal(false);
     await dialogueStateOf(ctx.dialogue).save(null, { dialogue: 'form', step: 'a', data: {} });
     expect(await ctx.dialogue.leave()).to.equal(true);
     expect(await ctx.dialogue.current()).to.equal(null);
+  });
+});
+
+describe('router/dialogue through the runtime', () => {
+  const at = { bot: { id: 9, code: 'form' } };
+  const press = (value: string, name = 'form_btn') => commandEvent(name, value, { ...at, context: 'keyboard' });
+  function formBot(): ReturnType<typeof defineBot> {
+    const form = defineDialogue({
+      name: 'form', start: 'ask', initial: () => ({ answer: '' }),
+      onCancel: (ctx, s) => ctx.reply(`cancelled at "${s.answer}"`),
+      steps: {
+        ask: {
+          enter: (ctx) => ctx.reply('ask?'),
+          text: (ctx, s) => ((s.answer = ctx.text), ctx.text === 'stay' ? undefined : 'pick'),
+        },
+        pick: {
+          enter: (ctx) => ctx.reply('pick?'),
+          button: (_ctx, s, v) => ((s.answer += `+${v}`), v === 'again' ? 'ask' : END),
+        },
+      },
+    });
+    const other = defineDialogue({ name: 'other', start: 'only', initial: () => 0, steps: { only: { text: () => END } } });
+    return defineBot({ code: 'form', properties: { name: 'Form' }, commands: [{ name: 'go' }, { name: 'stop' }] })
+      .dialogue(form)
+      .dialogue(other)
+      .command('go', (ctx) => ctx.dialogue.enter('form'))
+      .command('other', (ctx) => ctx.dialogue.enter('other'))
+      .command('where', async (ctx) => void (await ctx.reply(JSON.stringify(await ctx.dialogue.current()))))
+      .use((ctx) => ctx.reply(`fallthrough ${ctx.event.type} ${ctx.text}`));
+  }
+
+  it('passes on when no dialogue runs, and when another dialogue runs', async () => {
+    const rig = runtimeRig([formBot()]);
+    await rig.handle(messageEvent('hello', at));
+    await rig.handle(commandEvent('other', '', at));
+    await rig.handle(commandEvent('where', '', at));
+    expect(rig.take()).to.deep.equal(['fallthrough message hello', '{"name":"other","step":"only"}']);
+  });
+
+  it('stays on a step that returns nothing (no re-ask) and moves on with a step name (asking the next)', async () => {
+    const rig = runtimeRig([formBot()]);
+    await rig.handle(commandEvent('go', '', at));
+    await rig.handle(messageEvent('stay', at));
+    await rig.handle(commandEvent('where', '', at));
+    await rig.handle(messageEvent('blue', at));
+    await rig.handle(commandEvent('where', '', at));
+    expect(rig.take()).to.deep.equal(['ask?', '{"name":"form","step":"ask"}', 'pick?', '{"name":"form","step":"pick"}']);
+  });
+
+  it('passes on what the step does not handle: text on a button step, another command, a button of another dialogue', async () => {
+    const rig = runtimeRig([formBot()]);
+    await rig.handle(commandEvent('go', '', at));
+    await rig.handle(messageEvent('blue', at));
+    rig.take();
+    await rig.handle(messageEvent('typed', at));
+    await rig.handle(press('x', 'other_btn'));
+    await rig.handle(commandEvent('stop', '', at));
+    expect(rig.take()).to.deep.equal(['fallthrough message typed', 'fallthrough command ', 'fallthrough command ']);
+    await rig.handle(press('again'));
+    expect(rig.take()).to.deep.equal(['ask?']);
+  });
+
+  it('cancels with /cancel or a cancel button, says onCancel with the state, and forgets the state', async () => {
+    for (const cancel of [commandEvent('cancel', '', at), press('cancel')]) {
+      const rig = runtimeRig([formBot()]);
+      await rig.handle(commandEvent('go', '', at));
+      await rig.handle(messageEvent('blue', at));
+      rig.take();
+      await rig.handle(cancel);
+      await rig.handle(commandEvent('where', '', at));
+      await rig.handle(messageEvent('after', at));
+      expect(rig.take()).to.deep.equal(['cancelled at "blue"', 'null', 'fallthrough message after']);
+    }
+  });
+
+  it('ends with END: the state is gone and later messages pass on', async () => {
+    const rig = runtimeRig([formBot()]);
+    await rig.handle(commandEvent('go', '', at));
+    await rig.handle(messageEvent('blue', at));
+    await rig.handle(press('ok'));
+    await rig.handle(commandEvent('where', '', at));
+    expect(rig.take()).to.deep.equal(['ask?', 'pick?', 'null']);
+  });
+
+  it('a step without enter is entered silently', async () => {
+    const d = defineDialogue({ name: 'q', start: 'quiet', initial: () => ({}), steps: { quiet: { text: () => END } } });
+    const bot = defineBot({ code: 'form', properties: { name: 'Q' } }).dialogue(d).command('go', (ctx) => ctx.dialogue.enter('q'));
+    const rig = runtimeRig([bot]);
+    await rig.handle(commandEvent('go', '', at));
+    expect(rig.take()).to.deep.equal([]);
+    expect(await rejection(async () => { await runtimeRig([defineBot({ code: 'form', properties: { name: 'N' } }).command('go', (ctx) => ctx.dialogue.enter('nope'))]).handle(commandEvent('go', '', at)); }))
+      .to.have.property('code', 'CONTEXT_UNSUPPORTED');
   });
 });

@@ -6,7 +6,8 @@ import { createRuntime, stableUuid } from '../../src/router/runtime.js';
 import { createMemoryStore } from '../../src/store/memory.js';
 import { decodeEvent } from '../../src/protocol/decode.js';
 import type { MessageEvent } from '../../src/protocol/events.js';
-import { botDeleteEvent, messageEvent } from '../helpers/events.js';
+import { botDeleteEvent, joinEvent, messageEvent } from '../helpers/events.js';
+import { runtimeRig } from '../helpers/runtime.js';
 import { fixture, toWire, webhookBody } from '../protocol/event-fixtures.js';
 
 function runtimeWith(type: 'bot' | 'supervisor', groupMessages?: 'all' | 'addressed', code = 'echo'): {
@@ -82,6 +83,48 @@ describe('router/runtime idempotency keys (v2 templateId)', () => {
     expect(keys.filter((k) => !PLATFORM_UUID.test(k))).to.deep.equal([]);
     expect(new Set(keys).size).to.equal(keys.length);
     expect(stableUuid('event-1#0')).to.equal(keys[1]);
+  });
+
+  // Keys must not change between versions: a handler re-run after a deploy must produce the keys the
+  // previous version sent, or the portal posts twice. These values pin the derivation (sha256, v4, variant).
+  it('derives the same keys as every earlier version (pinned values)', () => {
+    expect(['event-1#0', 'a', 'b'].map(stableUuid)).to.deep.equal([
+      'f19bc154-f41f-4382-a6d9-bebb1f5a9e97', 'ca978112-ca1b-4dca-bac2-31b39a23dc4d', '3e23e816-0039-494a-b389-4f6564e1b134',
+    ]);
+  });
+
+  it('gives each call of a handler run without an event key its own random key', async () => {
+    const rig = runtimeRig([defineBot({ code: 'echo', properties: { name: 'E' } }).use(async (ctx) => { await ctx.reply('a'); await ctx.reply('b'); })]);
+    await rig.handle(messageEvent('x'));
+    await rig.handle(messageEvent('x'));
+    const ids = rig.sent.map((c) => (c.params['fields'] as { templateId: string }).templateId);
+    expect(ids.filter((id) => PLATFORM_UUID.test(id))).to.have.length(4);
+    expect(new Set(ids).size).to.equal(4);
+  });
+});
+
+describe('router/runtime context wiring', () => {
+  it('replies as the stored bot of the event\'s code (its id on this portal), not another stored bot', async () => {
+    const bot = defineBot({ code: 'echo', properties: { name: 'E' } }).use((ctx) => ctx.reply('hi'));
+    const rig = runtimeRig([bot]);
+    const record = { memberId: 'm1', api: 'v2' as const, eventMode: 'webhook' as const, botToken: null, handlerUrl: 'https://x/events', registeredAt: 0 };
+    await rig.store.saveBot({ ...record, code: 'other', botId: 11 });
+    await rig.store.saveBot({ ...record, code: 'echo', botId: 77 });
+    await rig.handle(messageEvent('x', { bot: { id: 45, code: 'echo' } }));
+    expect(rig.sent[0]?.params['botId']).to.equal(77);
+  });
+
+  it('applies the group policy to edits too, and never to other event types', async () => {
+    const seen: string[] = [];
+    const bot = defineBot({ code: 'echo', type: 'supervisor', groupMessages: 'addressed', properties: { name: 'E' } })
+      .use((ctx) => void seen.push(ctx.event.type));
+    const rig = runtimeRig([bot]);
+    const group = { id: 5, dialogId: 'chat5', kind: 'group' as const, title: 'T' };
+    const unaddressed = messageEvent('x', { chat: group, addressed: false });
+    await rig.handle({ ...unaddressed, type: 'message_edit' });
+    await rig.handle(unaddressed);
+    await rig.handle(joinEvent({ chat: group }));
+    expect(seen).to.deep.equal(['join']);
   });
 });
 
