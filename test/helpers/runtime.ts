@@ -16,7 +16,7 @@ export interface QueuedCall {
 export interface RuntimeRig {
   store: Store;
   sent: QueuedCall[];
-  handle(event: BotEvent): Promise<void>;
+  handle(event: BotEvent, key?: string): Promise<void>;
   /** The message texts of the calls queued since the last `take()` (v2 `fields.message`). */
   take(): string[];
   /** The calls queued since the last `take()`/`takeCalls()`. */
@@ -41,7 +41,7 @@ export function runtimeRig(bots: ReadonlyMap<string, AnyBotDefinition> | readonl
   };
   return {
     store, sent, takeCalls,
-    handle: (event) => rt.handle(event),
+    handle: (event, key) => rt.handle(event, key),
     take: () => takeCalls().map((c) => String((c.params['fields'] as { message?: unknown } | undefined)?.message ?? '')),
   };
 }

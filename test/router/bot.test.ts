@@ -23,13 +23,14 @@ describe('router/bot', () => {
       code: 'b', properties: { name: 'B' },
       commands: [{ name: 'Help', title: 'from options' }, { name: 'form_btn', title: 'mine' }, { name: 'cancel', title: 'Abort' }],
     })
-      .declareCommands({ name: 'help', title: 'declared' }, { name: 'extra', title: 'declared' })
+      .declareCommands({ name: 'help', title: 'declared' }, { name: 'extra', title: 'declared' }, { name: 'Stop', title: 'declared' })
       .dialogue(d)
       .dialogue(d2);
     expect(bot.commands).to.deep.equal([
       { name: 'Help', title: 'from options' }, { name: 'form_btn', title: 'mine' }, { name: 'cancel', title: 'Abort' },
-      { name: 'extra', title: 'declared' }, { name: 'poll_btn', hidden: true }, { name: 'stop', title: { en: 'Cancel' } },
+      { name: 'extra', title: 'declared' }, { name: 'Stop', title: 'declared' }, { name: 'poll_btn', hidden: true },
     ]);
+    expect(defineBot({ code: 'bare', properties: { name: 'B' } }).commands).to.deep.equal([]);
   });
 
   it('recognises a bot definition from another copy of the module by its registered symbol', () => {
@@ -37,5 +38,6 @@ describe('router/bot', () => {
     expect(isBotDefinition({ [Symbol.for('b24-botkit.BotDefinition')]: true })).to.equal(true);
     expect(isBotDefinition({ code: 'b', options: {} })).to.equal(false);
     expect(isBotDefinition(null)).to.equal(false);
+    expect(isBotDefinition('echo')).to.equal(false);
   });
 });

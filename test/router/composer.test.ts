@@ -35,6 +35,7 @@ describe('router/composer', () => {
       .text(/^order (\d+)$/, (ctx) => void got.push(`order ${ctx.match?.[1]}`))
       .text(null, (ctx) => void got.push(`any ${ctx.text}`));
     for (const t of ['  HELLO ', 'order 42', 'something']) await run(c, testContext(messageEvent(t)).ctx);
+    await run(c, testContext(commandEvent('hello')).ctx);
     expect(got).to.deep.equal(['string', 'order 42', 'any something']);
   });
 
@@ -149,6 +150,48 @@ describe('router/context', () => {
     const err = await rejection(ctx.reply('x'.repeat(20_001)));
     expect(err).to.have.property('code', 'MESSAGE_TOO_LONG');
     expect(sent).to.have.length(0);
+  });
+
+  it('update(), delete(), typing() and react() queue the v2 calls for this bot and chat', async () => {
+    const { ctx, sent } = testContext(messageEvent('hi', { messageId: 300 }));
+    await ctx.update(5, 'new text');
+    await ctx.delete(6);
+    await ctx.typing();
+    await ctx.react('like');
+    await ctx.react('like', 7);
+    expect(sent.map((c) => [c.method, c.params['messageId'] ?? c.params['dialogId']])).to.deep.equal([
+      ['imbot.v2.Chat.Message.update', 5], ['imbot.v2.Chat.Message.delete', 6], ['imbot.v2.Chat.InputAction.notify', '1'],
+      ['imbot.v2.Chat.Message.Reaction.add', 300], ['imbot.v2.Chat.Message.Reaction.add', 7],
+    ]);
+    expect(sent.every((c) => c.params['botId'] === 45)).to.equal(true);
+  });
+
+  it('react()/unreact() default to the event\'s message, and refuse events without one', async () => {
+    const cmd = testContext(commandEvent('x'));
+    await cmd.ctx.react('like');
+    const edit = testContext({ ...messageEvent('x', { messageId: 301 }), type: 'message_edit' });
+    await edit.ctx.react('like');
+    expect([cmd.sent[0]?.params['messageId'], edit.sent[0]?.params['messageId']]).to.deep.equal([101, 301]);
+    const join = testContext(joinEvent());
+    const err = await rejection(join.ctx.react('like'));
+    expect(err).to.include({ code: 'CONTEXT_UNSUPPORTED', message: 'react() needs a message id for a join event' });
+    const err2 = await rejection(async () => join.ctx.unreact('like'));
+    expect(err2).to.include({ code: 'CONTEXT_UNSUPPORTED', message: 'unreact() needs a message id for a join event' });
+    expect(join.sent).to.deep.equal([]);
+  });
+
+  it('reply() resolves once queued, with the posted message id in `delivered`', async () => {
+    const { ctx } = testContext(messageEvent('hi'));
+    const handle = await ctx.reply('a');
+    expect(await handle.delivered).to.equal(1);
+  });
+
+  it('exposes the event\'s chat and text (message and edit only), and the same client on every read', () => {
+    const { ctx } = testContext(messageEvent('hello'));
+    expect([ctx.chat.dialogId, ctx.text]).to.deep.equal(['1', 'hello']);
+    expect(testContext({ ...messageEvent('edited'), type: 'message_edit' }).ctx.text).to.equal('edited');
+    expect(testContext(commandEvent('x')).ctx.text).to.equal('');
+    expect(ctx.client).to.equal(ctx.client);
   });
 
   it('t() picks the event language and falls back', () => {

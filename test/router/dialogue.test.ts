@@ -84,7 +84,7 @@ describe('router/dialogue', () => {
 
   it('refuses a control it did not create with CONTEXT_UNSUPPORTED', () => {
     const foreign = { enter: async () => undefined, leave: async () => false, current: async () => null };
-    expect(() => dialogueStateOf(foreign)).to.throw(BotkitError).with.property('code', 'CONTEXT_UNSUPPORTED');
+    expect(() => dialogueStateOf(foreign)).to.throw(BotkitError, 'ctx.dialogue was not created by createDialogueControl').with.property('code', 'CONTEXT_UNSUPPORTED');
   });
 
   it('leave() ends the running dialogue and says whether there was one', async () => {
@@ -184,6 +184,6 @@ describe('router/dialogue through the runtime', () => {
     await rig.handle(commandEvent('go', '', at));
     expect(rig.take()).to.deep.equal([]);
     expect(await rejection(async () => { await runtimeRig([defineBot({ code: 'form', properties: { name: 'N' } }).command('go', (ctx) => ctx.dialogue.enter('nope'))]).handle(commandEvent('go', '', at)); }))
-      .to.have.property('code', 'CONTEXT_UNSUPPORTED');
+      .to.include({ code: 'CONTEXT_UNSUPPORTED', message: 'no dialogue named "nope" on this bot' });
   });
 });

@@ -6,7 +6,7 @@ import { createRuntime, stableUuid } from '../../src/router/runtime.js';
 import { createMemoryStore } from '../../src/store/memory.js';
 import { decodeEvent } from '../../src/protocol/decode.js';
 import type { MessageEvent } from '../../src/protocol/events.js';
-import { botDeleteEvent, joinEvent, messageEvent } from '../helpers/events.js';
+import { baseEvent, botDeleteEvent, joinEvent, messageEvent } from '../helpers/events.js';
 import { runtimeRig } from '../helpers/runtime.js';
 import { fixture, toWire, webhookBody } from '../protocol/event-fixtures.js';
 
@@ -108,10 +108,42 @@ describe('router/runtime context wiring', () => {
     const bot = defineBot({ code: 'echo', properties: { name: 'E' } }).use((ctx) => ctx.reply('hi'));
     const rig = runtimeRig([bot]);
     const record = { memberId: 'm1', api: 'v2' as const, eventMode: 'webhook' as const, botToken: null, handlerUrl: 'https://x/events', registeredAt: 0 };
+    await rig.store.saveBot({ ...record, code: 'aaa', botId: 10 });
     await rig.store.saveBot({ ...record, code: 'other', botId: 11 });
     await rig.store.saveBot({ ...record, code: 'echo', botId: 77 });
     await rig.handle(messageEvent('x', { bot: { id: 45, code: 'echo' } }));
     expect(rig.sent[0]?.params['botId']).to.equal(77);
+  });
+
+  it('replays the same keys for a re-run of one event key, and uses the stored API generation of the bot', async () => {
+    const bot = defineBot({ code: 'echo', properties: { name: 'E' } }).use(async (ctx) => { await ctx.reply('a'); await ctx.reply('b'); });
+    const rig = runtimeRig([bot]);
+    await rig.handle(messageEvent('x'), 'event-1');
+    await rig.handle(messageEvent('x'), 'event-1');
+    const ids = rig.takeCalls().map((c) => (c.params['fields'] as { templateId: string }).templateId);
+    expect(ids).to.deep.equal([stableUuid('event-1#0'), stableUuid('event-1#1'), stableUuid('event-1#0'), stableUuid('event-1#1')]);
+    await rig.store.saveBot({ memberId: 'm1', code: 'echo', botId: 46, api: 'v1', eventMode: 'webhook', botToken: null, handlerUrl: 'https://x/events', registeredAt: 0 });
+    await rig.handle(messageEvent('x'));
+    expect(rig.takeCalls().map((c) => [c.method, c.params['BOT_ID']])).to.deep.equal([['imbot.message.add', 46], ['imbot.message.add', 46]]);
+  });
+
+  it('translates with the bot\'s texts and keeps sessions and dialogues apart per portal, bot, chat and user', async () => {
+    const make = (code: string) => defineBot({ code, properties: { name: code }, texts: { en: { seen: 'seen {n}' } } })
+      .use(async (ctx) => {
+        const n = ((await ctx.session.get<number>('n')) ?? 0) + 1;
+        await ctx.session.set('n', n);
+        const c = ((await ctx.chatSession.get<number>('c')) ?? 0) + 1;
+        await ctx.chatSession.set('c', c);
+        await ctx.reply(`${ctx.t('seen', { n })} chat ${c}`);
+      });
+    const rig = runtimeRig([make('a'), make('b')]);
+    const other = { ...baseEvent().user, id: 2 };
+    await rig.handle(messageEvent('x', { bot: { id: 1, code: 'a' } }));
+    await rig.handle(messageEvent('x', { bot: { id: 1, code: 'a' } }));
+    await rig.handle(messageEvent('x', { bot: { id: 1, code: 'a' }, user: other }));
+    await rig.handle(messageEvent('x', { bot: { id: 2, code: 'b' } }));
+    await rig.handle(messageEvent('x', { bot: { id: 1, code: 'a' }, memberId: 'm2' }));
+    expect(rig.take()).to.deep.equal(['seen 1 chat 1', 'seen 2 chat 2', 'seen 1 chat 3', 'seen 1 chat 1', 'seen 1 chat 1']);
   });
 
   it('applies the group policy to edits too, and never to other event types', async () => {
