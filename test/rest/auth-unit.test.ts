@@ -29,6 +29,8 @@ describe('rest/auth units (MockAgent)', () => {
     expect(await exchangeRefreshToken(transport(), OAUTH, 'r0', NOW)).to.include({ expiresAt: NOW + 10_000, memberId: null, clientEndpoint: null });
     answer(200, { access_token: 'a', refresh_token: 'r', expires: 'soon', expires_in: -5 });
     expect((await exchangeRefreshToken(transport(), OAUTH, 'r0', NOW)).expiresAt).to.equal(NOW + 3_600_000);
+    answer(200, { access_token: 'a', refresh_token: 'r', expires_in: 0 });
+    expect((await exchangeRefreshToken(transport(), OAUTH, 'r0', NOW)).expiresAt).to.equal(NOW + 3_600_000);
     const body = new URLSearchParams(sent(agent)[0]?.body ?? '');
     expect(Object.fromEntries(body)).to.deep.equal({ grant_type: 'refresh_token', client_id: 'app.1', client_secret: 'very-secret', refresh_token: 'r0' });
   });
@@ -87,6 +89,17 @@ describe('rest/auth units (MockAgent)', () => {
     answer(400, { error: 'invalid_grant' });
     expect((await rejection(refresher.refresh('m1', 'access-y'))).code).to.equal('B24_REINSTALL_REQUIRED');
     expect(lines.at(-1)).to.include({ msg: 'refresh token refused (invalid_grant): portal marked reinstall_required', memberId: 'm1' });
+  });
+
+  it('marks reinstall_required only for invalid_grant: another refusal or a broken answer leaves the portal active', async () => {
+    for (const [status, json] of [[200, { access_token: 'only-access' }], [401, { error: 'invalid_client' }], [500, { error: 'INTERNAL' }]] as const) {
+      const store = createMemoryStore();
+      await store.savePortal(oauthPortal());
+      answer(status, json);
+      const err = await rejection(new TokenRefresher({ store, oauth: OAUTH, transport: transport(), log: createLogger({ silent: true }), clock: () => NOW }).refresh('m1', 'access-1'));
+      expect(err.code).to.not.equal('B24_REINSTALL_REQUIRED');
+      expect((await store.getPortal('m1'))?.status).to.equal('active');
+    }
   });
 
   it('does not refresh again for a caller whose token is already replaced', async () => {

@@ -37,6 +37,7 @@ describe('rest/retry policy', () => {
       idempotencyMarker('imbot.v2.Chat.Message.send', send({ templateId: `x${UUID}` })),
       idempotencyMarker('imbot.v2.Chat.Message.send', send({ templateId: `${UUID}x` })),
       idempotencyMarker('imbot.v2.Chat.Message.send', send({ templateId: 42 })),
+      idempotencyMarker('imbot.v2.Chat.Message.send', send({ templateId: { toString: () => UUID } })),
     ];
     expect(none).to.deep.equal(none.map(() => null));
     expect(idempotencyMarker('imbot.v2.Chat.Message.send', send({ templateId: UUID, system: false }))).to.equal(UUID);
