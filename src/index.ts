@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 export { defineBot, BotDefinition } from './router/bot.js';
-export type { AnyBotDefinition, BotOptions, CommandSpec, GroupPolicy } from './router/bot.js';
+export type { AnyBotDefinition, BotOptions, BotPlugin, CommandSpec, GroupPolicy } from './router/bot.js';
 export { Composer } from './router/composer.js';
 export type { Middleware, MiddlewareFn, MiddlewareObj, NextFunction, ContextOf, WithEvent, ErrorHandler } from './router/composer.js';
 export { Context } from './router/context.js';
@@ -14,6 +14,7 @@ export type { Dialogue, DialogueSpec, Step, StepResult, Retry } from './router/d
 export type { DialogueControl } from './router/dialogue-control.js';
 export type { Session } from './router/session.js';
 export type { Texts } from './router/i18n.js';
+export * from './plugins/index.js';
 export { BotkitError, HttpError, ERROR_CODES } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export type * from './protocol/events.js';

@@ -33,7 +33,7 @@ describe('README example modules', function () {
   after(async () => rm(dir, { recursive: true, force: true }));
 
   it('type-check under the project settings', () => {
-    expect(files.map((f) => path.basename(path.dirname(f)))).to.include('tenant');
+    expect(files.map((f) => path.basename(path.dirname(f)))).to.include.members(['tenant', 'desk']);
     const config = ts.getParsedCommandLineOfConfigFile('tsconfig.json', {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
     const program = ts.createProgram(files, { ...config?.options, noEmit: true });
     const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
@@ -46,5 +46,18 @@ describe('README example modules', function () {
     const rt = createRuntime({ store: createMemoryStore(), bots, sink, log: createLogger({ silent: true }), client: { call: async () => { throw new Error('no REST'); } } });
     await rt.handle(commandEvent('plan', '', { bot: { id: 9, code: 'tenant' } }));
     expect(sent.map((s) => (s.params['fields'] as { message: string }).message)).to.deep.equal(['Plan: free']);
+  });
+
+  it('the plugin example counts tickets per user, in the user\'s language, with a generated /help', async () => {
+    const sent: Array<{ method: string; params: Record<string, unknown> }> = [];
+    const sink: ReplySink = { enqueue: async (item) => void sent.push(item) };
+    const rt = createRuntime({ store: createMemoryStore(), bots, sink, log: createLogger({ silent: true }), client: { call: async () => { throw new Error('no REST'); } } });
+    const at = { bot: { id: 9, code: 'desk' } };
+    await rt.handle(commandEvent('ticket', '', at));
+    await rt.handle(commandEvent('ticket', '', { ...at, language: 'de' }));
+    await rt.handle(commandEvent('help', '', at));
+    expect(sent.map((s) => (s.params['fields'] as { message: string }).message)).to.deep.equal([
+      'Thanks, John! Tickets so far: 1', 'Danke, John! Bisher 2 Tickets', 'Commands:\n/ticket — New ticket\n/help — Help',
+    ]);
   });
 });

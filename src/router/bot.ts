@@ -19,6 +19,14 @@ export interface CommandSpec {
   common?: boolean;
 }
 
+/**
+ * A plugin that needs the bot definition, installed with `bot.install(plugin)`: it may add handlers
+ * (`bot.command(...)`), declare commands (`bot.declareCommands(...)`) or read `bot.commands`.
+ */
+export interface BotPlugin<C extends Context = Context> {
+  install(bot: BotDefinition<C>): void;
+}
+
 /** Who a bot answers in group chats. */
 export type GroupPolicy = 'addressed' | 'all';
 
@@ -65,6 +73,7 @@ export class BotDefinition<C extends Context = Context> extends Composer<C> {
   readonly [BRAND] = true;
   readonly options: Readonly<BotOptions>;
   readonly #dialogues = new Map<string, AnyDialogue>();
+  readonly #declared: CommandSpec[] = [];
 
   constructor(options: BotOptions) {
     super();
@@ -94,6 +103,21 @@ export class BotDefinition<C extends Context = Context> extends Composer<C> {
     return this.use(d.middleware());
   }
 
+  /**
+   * Installs a plugin that needs the bot itself (its declared commands, to add handlers or commands);
+   * plugins that only need the context are middleware, added with `use`.
+   */
+  install(plugin: BotPlugin<C>): this {
+    plugin.install(this);
+    return this;
+  }
+
+  /** Declares more commands (registered on the portals like those in the options); plugins use it. */
+  declareCommands(...specs: CommandSpec[]): this {
+    this.#declared.push(...specs);
+    return this;
+  }
+
   /** Dialogues by name. */
   get dialogues(): ReadonlyMap<string, AnyDialogue> {
     return this.#dialogues;
@@ -103,6 +127,7 @@ export class BotDefinition<C extends Context = Context> extends Composer<C> {
   get commands(): CommandSpec[] {
     const out = new Map<string, CommandSpec>();
     for (const c of this.options.commands ?? []) out.set(c.name.toLowerCase(), c);
+    for (const c of this.#declared) if (!out.has(c.name.toLowerCase())) out.set(c.name.toLowerCase(), c);
     for (const d of this.#dialogues.values()) {
       if (!out.has(d.buttonCommand)) out.set(d.buttonCommand, { name: d.buttonCommand, hidden: true });
       for (const c of d.cancelCommands) if (!out.has(c)) out.set(c, { name: c, title: { en: 'Cancel' } });

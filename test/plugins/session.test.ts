@@ -1,0 +1,75 @@
+import { expect } from 'chai';
+import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { memoryStorage, redisStorage, session, type SessionFlavor, type StorageAdapter } from '../../src/plugins/session.js';
+import { defineBot } from '../../src/router/bot.js';
+import type { Context } from '../../src/router/context.js';
+import { counter } from '../../examples/counter/index.js';
+import { baseEvent, commandEvent, messageEvent } from '../helpers/events.js';
+import { runtimeRig } from '../helpers/runtime.js';
+
+const at = { bot: { id: 9, code: 'counter' } };
+
+describe('plugins/session', () => {
+  it('the shipped counter keeps typed per-user state in the store, across events, per user', async () => {
+    const rig = runtimeRig([counter]);
+    await rig.handle(messageEvent('one', at));
+    await rig.handle(messageEvent('two', at));
+    await rig.handle(messageEvent('other user', { ...at, user: { ...baseEvent().user, id: 2 } }));
+    await rig.handle(commandEvent('reset', '', at));
+    await rig.handle(messageEvent('three', at));
+    expect(rig.take()).to.deep.equal([
+      'Message 1', 'Message 2; last time you said "one"', 'Message 1', 'Forgotten.', 'Message 1',
+    ]);
+  });
+
+  it('writes only when the state changed, and deletes it when set to undefined', async () => {
+    const writes: string[] = [];
+    const inner = memoryStorage<{ n: number }>();
+    const storage: StorageAdapter<{ n: number }> = {
+      read: (k) => inner.read(k),
+      write: (k, v) => { writes.push(`write ${k} ${v.n}`); return inner.write(k, v); },
+      delete: (k) => { writes.push(`delete ${k}`); return inner.delete(k); },
+    };
+    type C = Context & SessionFlavor<{ n: number } | undefined>;
+    const bot = defineBot<C>({ code: 'counter', properties: { name: 'C' } })
+      .use(session<{ n: number } | undefined>({ initial: () => ({ n: 0 }), storage }))
+      .text('read', () => undefined)
+      .text('inc', (ctx) => void (ctx.state = { n: (ctx.state?.n ?? 0) + 1 }))
+      .text('drop', (ctx) => void (ctx.state = undefined));
+    const rig = runtimeRig([bot]);
+    for (const t of ['read', 'inc', 'read', 'inc', 'drop', 'drop']) await rig.handle(messageEvent(t, at));
+    expect(writes).to.deep.equal(['write m1:counter:1 1', 'write m1:counter:1 2', 'delete m1:counter:1']);
+    expect(inner.size).to.equal(0);
+  });
+
+  it('does not save when a handler throws after mutating (the event is handled again)', async () => {
+    const storage = memoryStorage<{ n: number }>();
+    const bot = defineBot<Context & SessionFlavor<{ n: number }>>({ code: 'counter', properties: { name: 'C' } })
+      .use(session({ initial: () => ({ n: 0 }), storage }))
+      .use((ctx) => { ctx.state.n = 5; throw new Error('boom'); });
+    const err = await runtimeRig([bot]).handle(messageEvent('x', at)).then(() => null, (e: unknown) => e);
+    expect(err).to.have.property('message', 'boom');
+    expect(storage.size).to.equal(0);
+  });
+
+  it('redisStorage keeps values under its prefix with a TTL (real Redis on 127.0.0.1)', async () => {
+    const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+    const prefix = `test-${randomUUID()}:`;
+    try {
+      const storage = redisStorage<{ n: number }>(redis, { prefix, ttlS: 60 });
+      expect(await storage.read('a')).to.equal(undefined);
+      await storage.write('a', { n: 1 });
+      expect(await storage.read('a')).to.deep.equal({ n: 1 });
+      expect(await redis.get(`${prefix}a`)).to.equal('{"n":1}');
+      expect(await redis.ttl(`${prefix}a`)).to.be.within(1, 60);
+      await storage.delete('a');
+      expect(await redis.exists(`${prefix}a`)).to.equal(0);
+    } finally {
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+    }
+  });
+});
