@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Express } from 'express';
 import type { Dispatcher as UndiciDispatcher } from 'undici';
-import { openCoordination, type Coordination } from './cluster/coordination.js';
+import { openClusterMode, type ClusterMode } from './cluster/mode.js';
 import type { Config } from './config.js';
 import { mountAdmin } from './http/admin.js';
 import { createHttpApp } from './http/app.js';
@@ -73,8 +73,8 @@ interface Pipeline {
   dispatcher: Dispatcher;
   intake: Intake;
   pollers: PollerSet;
-  /** Redis coordination (cluster mode), or null. */
-  coord: Coordination | null;
+  /** PostgreSQL and Redis when configured (cluster mode). */
+  cluster: ClusterMode;
   app: Express;
   /** Sets the public URL once listening (PORT=0 without PUBLIC_URL, in tests). */
   setPublicUrl(url: string): void;
@@ -86,11 +86,12 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
   const log = opts.log ?? createLogger({ level: config.logLevel });
   const clock = opts.clock ?? Date.now;
   const bots = typeof opts.bots === 'object' ? opts.bots : await loadBots(path.resolve(opts.bots ?? 'bots'));
-  const store = opts.store ?? openStore({ dataDir: config.dataDir });
+  const cluster = await openClusterMode(config, log);
+  const store = opts.store ?? cluster.pg ?? openStore({ dataDir: config.dataDir });
+  const coord = cluster.coord;
   const oauth = config.clientId && config.clientSecret ? { clientId: config.clientId, clientSecret: config.clientSecret, oauthUrl: config.oauthUrl } : null;
-  const coord = config.redisUrl ? openCoordination({ url: config.redisUrl, prefix: config.redisPrefix, log }) : null;
   const client = createRestClient({
-    store, oauth, rateLimit: config.rateLimit, limiter: coord?.bucketFactory ?? config.limiter, portalHosts: config.portalHosts, log, clock,
+    store, oauth, rateLimit: config.rateLimit, limiter: coord?.bucketFactory ?? config.limiter, batching: config.batching, portalHosts: config.portalHosts, log, clock,
     ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}), ...(coord ? { refreshLock: coord.refreshLock } : {}),
   });
   const outbox = createOutbox({ store, client, log, clock });
@@ -100,7 +101,8 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
   const sync = createSync({ store, client, bots, api: config.botApi, eventMode: config.eventMode, handlerUrl: () => `${publicUrl}/events`, log, clock });
   const pollers = new PollerSet(store, () => ({ store, client, intake, log, idleMs: config.pollIntervalMs }));
   const syncPortal = async (memberId: string): Promise<SyncReport> => {
-    const report = await sync(memberId);
+    // Instances starting together (webhook portal) must not register the same bot with two bot tokens.
+    const report = await cluster.withLock(`sync:${memberId}`, () => sync(memberId));
     if (started()) await pollers.startFor(memberId);
     return report;
   };
@@ -108,17 +110,17 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
   const intake = createIntake({ store, dispatcher, install, log, maxAgeS: config.eventMaxAgeS, clock, webhookPortals: config.webhookUrl !== null });
   const health = async (): Promise<Record<string, unknown>> => ({
     status: 'ok', portals: (await store.listPortals()).length, bots: [...bots.keys()], pending: dispatcher.size, outbox: outbox.stats(),
-    ...(coord ? { redis: coord.health() } : {}),
+    ...cluster.details(),
   });
   const app = createHttpApp({
     intake, log,
-    health: () => ({ status: 'ok', ...(coord ? { redis: coord.health() } : {}) }),
+    health: () => cluster.health(),
     extend: (a) => {
       if (config.adminToken) mountAdmin(a, { token: config.adminToken, store, bots: [...bots.keys()], syncPortal, health, log });
     },
   });
   return {
-    log, clock, bots, store, client, outbox, dispatcher, intake, pollers, app, syncPortal, coord,
+    log, clock, bots, store, client, outbox, dispatcher, intake, pollers, app, syncPortal, cluster,
     setPublicUrl: (url) => void (publicUrl = url),
   };
 }
@@ -171,8 +173,8 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
       await Promise.race([p.dispatcher.idle(), delay(until - clock())]);
       await p.outbox.drain(Math.max(0, until - clock()));
       await p.client.close();
-      await p.coord?.close();
       await store.close();
+      await p.cluster.close();
     },
   };
 }

@@ -30,6 +30,8 @@ export interface PostgresStore extends Store {
   tryLease(name: string, owner: string, leaseMs: number): Promise<boolean>;
   /** Gives the named lease up if `owner` holds it. */
   dropLease(name: string, owner: string): Promise<void>;
+  /** Runs `fn` holding the named cluster-wide lock (a session advisory lock; other instances wait). */
+  withLock<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
 }
@@ -43,6 +45,9 @@ export interface PgCtx {
   /** Runs `fn` in one transaction on one connection. */
   tx: <T>(fn: (c: pg.PoolClient) => Promise<T>) => Promise<T>;
 }
+
+// Advisory lock namespace of withLock().
+const NAMED_LOCK = 0x62326b04;
 
 // Node socket errors, and SQLSTATE classes 08 (connection exception) and 57P (shutdown, cannot connect now).
 function isUnavailable(e: unknown): boolean {
@@ -107,6 +112,19 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
   return {
     pool,
     ...portalMethods(ctx), ...pgInbox(ctx), ...pgOutbox(ctx), ...stateMethods(ctx), ...leaseMethods(ctx),
+    withLock: (name, fn) => use(async () => {
+      const c = await pool.connect();
+      try {
+        await c.query('SELECT pg_advisory_lock($1, hashtext($2))', [NAMED_LOCK, name]);
+        try {
+          return await fn();
+        } finally {
+          await c.query('SELECT pg_advisory_unlock($1, hashtext($2))', [NAMED_LOCK, name]).catch(() => undefined);
+        }
+      } finally {
+        c.release();
+      }
+    }),
     ping: async () => {
       if (closed) return false;
       return pool.query('SELECT 1').then(() => true, () => false);
