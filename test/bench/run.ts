@@ -12,6 +12,7 @@ const MODULES: Record<string, () => Promise<{ run: () => Promise<BenchResult[]> 
   memory: () => import('./memory.bench.js'),
   intake: () => import('./intake.bench.js'),
   'cluster-bucket': () => import('./cluster-bucket.bench.js'),
+  cluster: () => import('./cluster.bench.js'),
 };
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;

@@ -52,6 +52,11 @@ export interface ClusterOptions {
   emulator?: EmulatorOptions;
   /** Extra environment for some instances (by index). */
   envFor?: (i: number) => Record<string, string>;
+  /** Point every instance at an incoming webhook of the emulator's portal (B24_WEBHOOK_URL). */
+  webhook?: boolean;
+  /** Overrides of DATABASE_URL / REDIS_URL (a gate in front of the real service). */
+  databaseUrl?: (url: string) => string;
+  redisUrl?: string;
 }
 
 const quiet = createLogger({ silent: true });
@@ -170,9 +175,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   const proxy = await startProxy(() => instances);
   const dirs = Array.from({ length: n }, () => mkdtempSync(join(tmpdir(), 'botkit-cluster-')));
   const env: Record<string, string> = {
-    HOST: '127.0.0.1', PUBLIC_URL: proxy.url, DATABASE_URL: db.url, REDIS_URL, REDIS_PREFIX: redis.prefix,
-    B24_PORTAL_HOSTS: '127.0.0.1:*', B24_CLIENT_ID: emu.clientId, B24_CLIENT_SECRET: emu.clientSecret, B24_OAUTH_URL: emu.oauthUrl,
-    B24_POLL_INTERVAL_MS: '100', LOG_LEVEL: 'info', ...opts.env,
+    HOST: '127.0.0.1', PUBLIC_URL: proxy.url, DATABASE_URL: opts.databaseUrl?.(db.url) ?? db.url, REDIS_URL: opts.redisUrl ?? REDIS_URL,
+    REDIS_PREFIX: redis.prefix, B24_PORTAL_HOSTS: '127.0.0.1:*', B24_CLIENT_ID: emu.clientId, B24_CLIENT_SECRET: emu.clientSecret,
+    B24_OAUTH_URL: emu.oauthUrl, B24_POLL_INTERVAL_MS: '100', LOG_LEVEL: 'info',
+    ...(opts.webhook ? { B24_WEBHOOK_URL: emu.portal.createWebhook({ userId: 1 }) } : {}), ...opts.env,
   };
   const envOf = (i: number, port: string): Record<string, string> => ({ ...env, PORT: port, DATA_DIR: dirs[i]!, ...opts.envFor?.(i) });
   try {
