@@ -51,6 +51,7 @@ export class ClusterDispatchQueue implements DispatchQueue {
   #claiming = false;
   #again = false;
   #timer: NodeJS.Timeout | null = null;
+  #failing = false;
   #listener: () => void = () => undefined;
 
   constructor(opts: ClusterQueueOptions) {
@@ -153,11 +154,15 @@ export class ClusterDispatchQueue implements DispatchQueue {
         const limit = this.#o.maxBuffered - this.#buffered;
         if (limit <= 0) break;
         const items = await this.#o.store.inboxClaim({ owner: this.#o.owner, leaseMs: this.#o.leaseMs, limit });
+        if (this.#failing) this.#o.log.info('claiming events from the shared inbox works again');
+        this.#failing = false;
         for (const item of items) this.#push(item);
         if (items.length === limit) this.#again = true;
       } while (this.#again);
     } catch (e) {
-      this.#o.log.warn('claiming events from the shared inbox failed; retrying', { err: e });
+      // Once per outage: the poll retries every pollMs.
+      if (!this.#failing) this.#o.log.warn('claiming events from the shared inbox failed; retrying', { err: e });
+      this.#failing = true;
     } finally {
       this.#claiming = false;
       this.#listener();
