@@ -20,6 +20,7 @@ export class Stats {
   readonly #log: RestRequestLog[] = [];
   readonly #deliveries: DeliveryRecord[] = [];
   readonly #listeners = new Set<(entry: RestRequestLog) => void>();
+  readonly #deliveryListeners = new Set<(record: DeliveryRecord) => void>();
 
   /** Records one served request and notifies listeners. */
   record(entry: RestRequestLog): void {
@@ -40,6 +41,7 @@ export class Stats {
   recordDelivery(record: DeliveryRecord): void {
     this.#deliveries.push(record);
     if (this.#deliveries.length > MAX_DELIVERIES) this.#deliveries.shift();
+    for (const listener of this.#deliveryListeners) listener(record);
   }
 
   /** Adds `by` to a numeric counter. */
@@ -60,6 +62,12 @@ export class Stats {
   /** A copy of the delivery log. */
   deliveries(): DeliveryRecord[] {
     return this.#deliveries.map((d) => ({ ...d }));
+  }
+
+  /** Subscribes to delivery records; returns the unsubscribe function. */
+  onDelivery(listener: (record: DeliveryRecord) => void): () => void {
+    this.#deliveryListeners.add(listener);
+    return () => void this.#deliveryListeners.delete(listener);
   }
 
   /** Subscribes to request entries; returns the unsubscribe function. */

@@ -5,6 +5,7 @@ import { envelopeAuth } from './payload-auth.js';
 import { v1Command, v1Join, v1MessageAdd, v1MessageChange } from './payload-v1.js';
 import { v2Data } from './payload-v2.js';
 import type { PortalState } from './portal-state.js';
+import type { PostResult } from './poster.js';
 import type { Delivery } from './types.js';
 import { isoDate } from './views.js';
 
@@ -33,15 +34,33 @@ function envelope(env: PayloadEnv, event: string, url: string, data: Form, bot: 
   };
 }
 
+/** Takes one hit of the portal's delivery fault: what to do with the next push. */
+function takeDeliveryFault(env: PayloadEnv): { kind: 'drop' | 'delay'; delayMs: number } | null {
+  const f = env.portal.deliveryFault;
+  if (!f) return null;
+  if (f.times !== undefined && (f.times -= 1) <= 0) env.portal.deliveryFault = null;
+  return { kind: f.kind, delayMs: f.delayMs ?? 2000 };
+}
+
+async function post(env: PayloadEnv, url: string, body: string): Promise<PostResult> {
+  const fault = takeDeliveryFault(env);
+  if (fault?.kind === 'drop') return { status: null, body: '', error: 'dropped by an injected fault' };
+  if (fault) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+  return env.core.poster.post(url, body);
+}
+
 async function push(env: PayloadEnv, url: string, form: Form, event: string, bots: BotRec[]): Promise<Delivery[]> {
   const body = encodePhpForm(form);
-  const res = await env.core.poster.post(url, body);
+  const at = env.core.clock();
+  const started = Date.now();
+  const res = await post(env, url, body);
+  const durationMs = Date.now() - started;
   const ok = res.status !== null && res.status >= 200 && res.status < 300;
   env.portal.stats.bump(ok ? 'eventsDelivered' : 'eventsFailed', bots.length);
   env.core.log.debug('emulator event pushed', { event, status: res.status, error: res.error });
   return bots.map((bot) => {
     const d: Delivery = { event, botCode: bot.code, mode: 'webhook', status: res.status, ...(res.error ? { error: res.error } : {}) };
-    env.portal.stats.recordDelivery({ ...d, at: env.core.clock(), url, body });
+    env.portal.stats.recordDelivery({ ...d, at, url, body, answer: res.body.slice(0, 2000), durationMs });
     return d;
   });
 }

@@ -8,7 +8,7 @@ import { FileStore } from './files.js';
 import { randomHex } from './ids.js';
 import { LeakyBucket } from './leaky-bucket.js';
 import { OperatingBudget } from './operating.js';
-import type { OperatingOptions, RateLimit } from './types.js';
+import type { DeliveryFault, OperatingOptions, RateLimit } from './types.js';
 import { MessageUuids } from './uuids.js';
 
 /** Limits of the two plans (facts §7.1). */
@@ -47,10 +47,16 @@ export class PortalState {
   readonly files = new FileStore();
   /** Webhook code → the user it acts as. */
   readonly webhooks = new Map<string, number>();
-  readonly bucket: LeakyBucket | null;
+  /** The leaky bucket; replaced by {@link EmulatedPortal.setRateLimit}. */
+  bucket: LeakyBucket | null;
+  /** An injected fault of event pushes (drop or delay), see {@link EmulatedPortal.setDeliveryFault}. */
+  deliveryFault: DeliveryFault | null = null;
   readonly operating: OperatingBudget;
   readonly eventLog: EventLog;
-  /** Emits `posted` (a bot message was stored or changed). */
+  /**
+   * Emits `posted` (a bot message was stored or changed), `message` (a user's message was stored or
+   * changed, or got a reaction), `typing` (`{userId, chatId}`) and `chats` (chats or members changed).
+   */
   readonly emitter = new EventEmitter();
 
   constructor(init: PortalInit) {
@@ -68,7 +74,7 @@ export class PortalState {
   /** The user record of a bot (bots are users). */
   botUser(bot: BotRec): UserRec {
     return this.directory.get(bot.id) ?? {
-      id: bot.id, name: bot.code, firstName: bot.code, lastName: '', workPosition: '', gender: 'M', isBot: true,
+      id: bot.id, name: bot.code, firstName: bot.code, lastName: '', workPosition: '', gender: 'M', isBot: true, admin: false,
     };
   }
 }

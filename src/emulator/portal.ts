@@ -1,5 +1,6 @@
 import { BotkitError } from '../errors.js';
 import { botInfo } from './bot-info.js';
+import { bucketView, pressMenuItem, setEventMode, setRateLimit } from './controls.js';
 import type { Core } from './core.js';
 import type { FileStore } from './files.js';
 import type { PayloadEnv } from './event-intent.js';
@@ -12,14 +13,14 @@ import {
   botJoined, requireBot, usage, userChangeMessage, userPressButton, userReact, userSendMessage,
 } from './scripted-user.js';
 import type {
-  Counters, Delivery, DeliveryRecord, EmulatedBot, EmulatedPortal, FaultInjector, MessageFilter, RestRequestLog,
-  SendMessageOptions, SentMessage,
+  Counters, Delivery, DeliveryFault, DeliveryRecord, EmulatedBot, EmulatedPortal, FaultInjector, MessageFilter, RestRequestLog,
+  RateLimit, SendMessageOptions, SentMessage,
 } from './types.js';
 
 /** The public face of one portal: the scripted user API and the inspection API over its state. */
 export class Portal implements EmulatedPortal {
   readonly #env: PayloadEnv;
-  readonly users: { add(u: { name: string; workPosition?: string }): number };
+  readonly users: { add(u: { name: string; workPosition?: string; admin?: boolean }): number };
 
   constructor(core: Core, state: PortalState) {
     this.#env = { core, portal: state };
@@ -142,5 +143,22 @@ export class Portal implements EmulatedPortal {
 
   onRequest(listener: (entry: RestRequestLog) => void): () => void {
     return this.#env.portal.stats.onRequest(listener);
+  }
+
+  onDelivery(listener: (record: DeliveryRecord) => void): () => void {
+    return this.#env.portal.stats.onDelivery(listener);
+  }
+
+  setRateLimit(limit: RateLimit | 'standard' | 'enterprise' | null): void { setRateLimit(this.#env, limit); }
+  bucket(): { rate: number; burst: number; level: number } | null { return bucketView(this.#env); }
+
+  setDeliveryFault(fault: DeliveryFault | null): void {
+    this.#env.portal.deliveryFault = fault ? { ...fault } : null;
+  }
+
+  setEventMode(botCode: string, mode: 'webhook' | 'fetch'): void { setEventMode(this.#env, botCode, mode); }
+
+  pressMenuItem({ from, messageId, item }: { from: number; messageId: number; item: number | string }): Promise<Delivery> {
+    return pressMenuItem(this.#env, from, messageId, item);
   }
 }

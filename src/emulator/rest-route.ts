@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { redactString } from '../log.js';
+import { redact, redactString } from '../log.js';
 import { resolveCaller, type WebhookCredentials } from './auth.js';
 import { runBatch } from './batch.js';
 import type { Core } from './core.js';
@@ -40,6 +40,14 @@ export function parseRestTail(tail: string): RestRoute | null {
   return null;
 }
 
+const SNIPPET = 2000;
+
+/** JSON of a value with secrets masked, cut for the inspector. */
+export function snippet(value: unknown): string {
+  const text = redactString(JSON.stringify(redact(value), (_k, v: unknown) => (typeof v === 'string' && v.length > 300 ? `${v.slice(0, 300)}…` : v)) ?? '');
+  return text.length > SNIPPET ? `${text.slice(0, SNIPPET)}…` : text;
+}
+
 /** Serves one REST request of a portal and records it in the portal's log and counters. */
 export async function handleRest(svc: RestServices, portal: PortalState, req: IncomingMessage, res: ServerResponse,
   tail: string): Promise<void> {
@@ -49,6 +57,7 @@ export async function handleRest(svc: RestServices, portal: PortalState, req: In
     method: route ? (svc.methods.get(route.method)?.name ?? route.method) : tail, httpMethod: req.method ?? 'GET',
     status: 0, auth: route?.webhook ? 'webhook' : 'none',
   };
+  const started = Date.now();
   try {
     if (!route) throw new PortalError('ERROR_METHOD_NOT_FOUND', 'Method not found!');
     await serve(svc, portal, req, res, route, entry);
@@ -57,8 +66,11 @@ export async function handleRest(svc: RestServices, portal: PortalState, req: In
     if (!(e instanceof PortalError)) svc.core.log.error('emulator method failed', { method: entry.method, err: e });
     entry.status = err.status;
     entry.error = err.code;
+    entry.errorDescription = err.message;
     if (!res.headersSent && !res.destroyed) sendError(res, err);
   } finally {
+    entry.durationMs = Date.now() - started;
+    entry.bucketLevel = portal.bucket ? Math.round(portal.bucket.level(svc.core.clock()) * 100) / 100 : null;
     portal.stats.record(entry);
     svc.core.log.debug('emulator request', { method: entry.method, status: entry.status, error: entry.error, fault: entry.fault });
   }
@@ -79,6 +91,7 @@ async function serve(svc: RestServices, portal: PortalState, req: IncomingMessag
   // File.upload carries up to 100 MB as Base64 (4/3 larger) in its body.
   const limit = /^imbot\.v2\.file\.upload$/i.test(route.method) ? Math.ceil((portal.files.limits.maxFileBytes * 4) / 3) + (1 << 20) : undefined;
   const params = await readParams(req, await readBody(req, limit));
+  entry.params = snippet(params);
   if (!route.webhook && params['auth'] !== undefined) entry.auth = 'oauth';
   const fault = svc.core.faults.take(route.method, portal.memberId);
   const during = fault?.kind === 'slow' && fault.during === true;
@@ -96,6 +109,7 @@ async function serve(svc: RestServices, portal: PortalState, req: IncomingMessag
   if (fault?.after && spoilAnswer(fault, req, res, svc.lingering, body)) return faultStatus(fault, entry);
   sendJson(res, 200, body);
   entry.status = 200;
+  entry.result = snippet(body['result']);
 }
 
 async function run(svc: RestServices, base: InvokeBase, method: string, params: Params,

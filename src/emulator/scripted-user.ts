@@ -108,6 +108,7 @@ export async function userSendMessage(env: PayloadEnv, opts: SendMessageOptions)
     const file = env.portal.files.add({ chatId: chat.id, name: f.name, authorId: user.id, dateMs: msg.dateMs, ...(content ? { content } : { size: f.size ?? 0 }) });
     msg.fileIds.push(file.id);
   }
+  env.portal.emitter.emit('message', msg);
   const deliveries = await deliver(env, messageIntents(env, chat, msg, user, privateBot));
   return { messageId: msg.id, deliveries };
 }
@@ -136,6 +137,7 @@ export async function userChangeMessage(env: PayloadEnv, op: 'update' | 'delete'
   } else {
     msg.deleted = true;
   }
+  env.portal.emitter.emit('message', msg);
   const bots = watchers(env, chat, msg, privateBotOf(env, chat, from));
   return bots.length === 0 ? [] : deliver(env, [{ kind: 'message', op, message: msg, chat, user, bots }]);
 }
@@ -174,6 +176,7 @@ export async function userReact(env: PayloadEnv, from: number, messageId: number
   if (action === 'add') set.add(user.id);
   else set.delete(user.id);
   msg.reactions.set(reaction, set);
+  env.portal.emitter.emit('message', msg);
   const bot = msg.botId === null ? undefined : env.portal.bots.byId(msg.botId);
   if (!bot || bot.api !== 'v2' || !bot.isReactionsEnabled) return [];
   return deliver(env, [{ kind: 'reaction', bot, message: msg, chat, user, reaction, action }]);

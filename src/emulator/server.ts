@@ -5,11 +5,11 @@ import type { Lingering } from './fault-apply.js';
 import { sendJson } from './http-io.js';
 import { DOWNLOAD_PATH, handleDownload } from './download-route.js';
 import { handleOauth } from './oauth-route.js';
-import { handlePage } from './page.js';
 import type { Portal } from './portal.js';
 import type { PortalState } from './portal-state.js';
 import { handleRest } from './rest-route.js';
 import type { MethodTable } from './rest.js';
+import { handleUi } from './ui/routes.js';
 
 /** What the router needs: services and a way to find a portal (state + facade) by its index. */
 export interface RouterDeps {
@@ -42,7 +42,7 @@ async function route(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
     res.writeHead(301, { location: `${pathname}/` });
     return void res.end();
   }
-  if (sub === '/' || sub.startsWith('/ui/')) return handlePage(portal.facade, portal.state, req, res, sub);
+  if (sub === '/' || sub.startsWith('/ui/')) return handleUi(core, portal.facade, portal.state, req, res, sub);
   sendJson(res, 404, { error: 'NOT_FOUND', error_description: 'Not found' });
 }
 

@@ -67,6 +67,19 @@ export interface DeliveryRecord extends Delivery {
   url: string;
   /** The form-encoded body exactly as sent. */
   body: string;
+  /** The start of the handler's answer body (up to 2,000 characters). */
+  answer?: string;
+  /** Milliseconds from the push to the answer (or the failure). */
+  durationMs?: number;
+}
+
+/** An injected fault of event pushes: `drop` sends nothing (the event is lost), `delay` waits first. */
+export interface DeliveryFault {
+  kind: 'drop' | 'delay';
+  /** For `delay`: how long to wait before the push (default 2,000 ms). */
+  delayMs?: number;
+  /** How many pushes it hits; default unlimited. */
+  times?: number;
 }
 
 /** A message a bot posted, as the emulator stored it. */
@@ -156,6 +169,16 @@ export interface RestRequestLog {
   batchSize?: number;
   /** The fault that was applied, if any. */
   fault?: FaultKind;
+  /** The params with secrets masked (JSON, up to 4,000 characters). */
+  params?: string;
+  /** The `result` of a 200 answer (JSON, up to 4,000 characters). */
+  result?: string;
+  /** `error_description` of an error answer. */
+  errorDescription?: string;
+  /** Milliseconds from the request to the answer. */
+  durationMs?: number;
+  /** The portal's leaky-bucket level after this request (null when unlimited). */
+  bucketLevel?: number | null;
 }
 
 /** Totals of one portal. */
@@ -247,16 +270,18 @@ export interface EmulatedPortal {
   readonly clientEndpoint: string;
   /** The OAuth app's `application_token` on this portal. */
   readonly applicationToken: string;
-  /** Adds a user; user 1 "John Smith" (the admin) always exists. */
-  readonly users: { add(u: { name: string; workPosition?: string }): number };
+  /** Adds a user (not an administrator unless `admin: true`); user 1 "John Smith" (the admin) always exists. */
+  readonly users: { add(u: { name: string; workPosition?: string; admin?: boolean }): number };
   /** Creates an incoming webhook acting as `userId` (default 1): `${base}/rest/<user>/<code>/`. */
   createWebhook(opts?: { userId?: number }): string;
   /**
    * Sends ONAPPINSTALL (form-encoded, real wire format) to `handlerUrl` with a fresh pair for user 1
-   * and resolves with the HTTP answer. `forge` overrides fields to test the app's checks.
+   * and resolves with the HTTP answer. `forge` overrides fields to test the app's checks: `userId`
+   * makes the pair another user's (what a user who opened the app page holds), `event` sends
+   * ONAPPUPDATE instead.
    */
   install(handlerUrl: string, forge?: Partial<{ clientEndpoint: string; domain: string; accessToken: string;
-    applicationToken: string }>): Promise<{ status: number; body: unknown }>;
+    applicationToken: string; userId: number; event: 'ONAPPINSTALL' | 'ONAPPUPDATE' }>): Promise<{ status: number; body: unknown }>;
   /**
    * Removes the app (its bots and tokens) and sends ONAPPUNINSTALL. With a forged `applicationToken`
    * only the event is sent and nothing changes.
@@ -313,6 +338,24 @@ export interface EmulatedPortal {
   readonly faults: FaultInjector;
   /** Subscribes to request log entries; returns the unsubscribe function. */
   onRequest(listener: (entry: RestRequestLog) => void): () => void;
+  /** Subscribes to event push records; returns the unsubscribe function. */
+  onDelivery(listener: (record: DeliveryRecord) => void): () => void;
+  /** Replaces the leaky bucket (by plan, explicit, or `null` = unlimited); the level starts at 0. */
+  setRateLimit(limit: RateLimit | 'standard' | 'enterprise' | null): void;
+  /** The bucket's `{rate, burst, level}` now, or null when unlimited. */
+  bucket(): { rate: number; burst: number; level: number } | null;
+  /** Drops or delays the next event pushes of this portal (`null` clears). */
+  setDeliveryFault(fault: DeliveryFault | null): void;
+  /**
+   * Switches how a bot gets its events, under the app's feet (a fault to rehearse): `fetch` queues
+   * them for `imbot.v2.Event.get`, `webhook` pushes them (v2 bots with a `webhookUrl` only).
+   */
+  setEventMode(botCode: string, mode: 'webhook' | 'fetch'): void;
+  /**
+   * Presses a COMMAND item of a classic bot message's context menu (by index or TEXT): the bot gets
+   * ONIMCOMMANDADD with `COMMAND_CONTEXT=MENU`.
+   */
+  pressMenuItem(opts: { from: number; messageId: number; item: number | string }): Promise<Delivery>;
 }
 
 /** A running emulator: one HTTP server, one OAuth server, one or more portals. */

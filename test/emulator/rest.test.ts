@@ -28,6 +28,25 @@ describe('emulator REST transport', () => {
     expect(emu.portal.requests()[0]?.path).to.equal('/rest/1/***/user.current');
   });
 
+  // DOC api-reference/common/users/user-admin.md: no parameters, any user, `result` true/false by the
+  // caller's right to manage apps; api-reference/common/users/profile.md: ADMIN is the same value.
+  it('user.admin answers true for administrators and false for other users, by OAuth token or webhook; profile ADMIN agrees', async () => {
+    const plain = emu.portal.users.add({ name: 'Plain User' });
+    const admin = emu.portal.users.add({ name: 'Other Admin', admin: true });
+    const seen: Array<[number, unknown, unknown, unknown]> = [];
+    for (const userId of [1, plain, admin]) {
+      const { accessToken } = emu.portal.issueTokens(userId);
+      const byToken = await call(emu.portal.clientEndpoint, 'user.admin', { auth: accessToken });
+      const byHook = await call(emu.portal.createWebhook({ userId }), 'user.admin');
+      const profile = await call(emu.portal.clientEndpoint, 'profile', { auth: accessToken });
+      expect(byToken.status).to.equal(200);
+      seen.push([userId, result(byToken), result(byHook), (result(profile) as { ADMIN: unknown }).ADMIN]);
+    }
+    expect(seen).to.deep.equal([[1, true, true, true], [plain, false, false, false], [admin, true, true, true]]);
+    const noAuth = await call(emu.portal.clientEndpoint, 'user.admin');
+    expect([noAuth.status, noAuth.body['error']]).to.deep.equal([401, 'NO_AUTH_FOUND']);
+  });
+
   it('accepts the .json suffix and answers 404 ERROR_METHOD_NOT_FOUND for unknown methods', async () => {
     expect((await call(hook, 'user.current.json')).status).to.equal(200);
     const missing = await call(hook, 'crm.deal.list');
@@ -106,18 +125,24 @@ describe('emulator REST transport', () => {
     expect(c.errors).to.deep.equal({ ERROR_METHOD_NOT_FOUND: 1 });
   });
 
-  it('serves the chat page and lets a person write as user 1', async () => {
+  it('serves the chat page and lets a person write as user 1; hostile text comes back escaped', async () => {
     await call(hook, 'imbot.v2.Bot.register', { fields: { code: 'echo', botToken: 't', properties: { name: 'Echo' } } });
     const page = await request(`${emu.url}/`);
     const html = await page.body.text();
     expect(page.statusCode).to.equal(200);
-    expect(html).to.include('<td>echo</td>').and.include('name="text"');
-    const post = await request(`${emu.url}/ui/send`, {
-      method: 'POST', body: 'to=echo&text=%3Cb%3Ehello%3C%2Fb%3E', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    expect(page.headers['content-security-policy']).to.include("script-src 'self'");
+    expect(html).to.include('id="input"').and.include('src="ui/app.js"');
+    const opened = await request(`${emu.url}/ui/api/open`, {
+      method: 'POST', body: JSON.stringify({ from: 1, bot: 'echo' }), headers: { 'content-type': 'application/json' },
     });
-    expect(post.statusCode).to.equal(303);
+    const { result: { chatId } } = await opened.body.json() as { result: { chatId: number } };
+    const post = await request(`${emu.url}/ui/api/send`, {
+      method: 'POST', body: JSON.stringify({ from: 1, chatId, text: '<b>hello</b><img src=x onerror=alert(1)>' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(post.statusCode).to.equal(200);
     await post.body.dump();
-    const after = await (await request(`${emu.url}/`)).body.text();
-    expect(after).to.include('&#60;b&#62;hello&#60;/b&#62;');
+    const list = await (await request(`${emu.url}/ui/api/messages?chat=${chatId}`)).body.json() as Array<{ html: string }>;
+    expect(list.at(-1)?.html).to.equal('&#60;b&#62;hello&#60;/b&#62;&#60;img src=x onerror=alert(1)&#62;');
   });
 });

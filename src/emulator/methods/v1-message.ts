@@ -81,8 +81,9 @@ const sendTyping: MethodHandler = (ctx, p) => {
   const { P, bot } = botOf(ctx, p);
   const dialogId = asString(P['DIALOG_ID'])?.trim();
   if (!dialogId) throw new PortalError('DIALOG_ID_EMPTY', 'Dialog ID can\'t be empty');
-  resolveBotDialog(ctx.portal, bot, dialogId, 'ACCESS_ERROR');
+  const chat = resolveBotDialog(ctx.portal, bot, dialogId, 'ACCESS_ERROR');
   ctx.portal.stats.bump('typing');
+  ctx.portal.emitter.emit('typing', { userId: bot.id, chatId: chat.id });
   return true;
 };
 

@@ -74,10 +74,11 @@ const remove: MethodHandler = (ctx, p) => {
 
 const notify: MethodHandler = (ctx, p) => {
   const bot = v2OwnedBot(ctx, p, v2OwnerKey(ctx, p));
-  resolveBotDialog(ctx.portal, bot, dialogOf(p), 'ACCESS_DENIED');
+  const chat = resolveBotDialog(ctx.portal, bot, dialogOf(p), 'ACCESS_DENIED');
   const duration = asInt(pick(p, 'duration', 'DURATION'));
   if (duration !== undefined && (duration < 1 || duration > 600)) throw new PortalError('INVALID_ARG_VALUE', 'duration must be 1-600');
   ctx.portal.stats.bump('typing');
+  ctx.portal.emitter.emit('typing', { userId: bot.id, chatId: chat.id });
   return { result: true };
 };
 
