@@ -141,6 +141,8 @@ describe('cluster: 3 instances behind one address (PostgreSQL + Redis)', functio
     const user = c.emu.portal.users.add({ name: 'After restart' });
     await c.emu.portal.sendMessage({ from: user, to: 'echo', text: 'still here' });
     await waitFor(1, String(user));
+    // the request log entry is written after the answer; the message is stored before it
+    for (let i = 0; i < 50 && c.emu.portal.requests().length === from; i++) await new Promise((r) => setTimeout(r, 20));
     expect(methodsSince(c, from)).to.deep.equal(['imbot.v2.Chat.Message.send']);
     expect(JSON.stringify(c.emu.portal.bots().map((b) => [b.code, b.id]))).to.equal(bots);
   });
