@@ -20,6 +20,9 @@ export interface ClusterQueueOptions {
   pollMs?: number;
 }
 
+// Minimum gap between two claims of one instance while new work keeps arriving.
+const CLAIM_GAP_MS = 20;
+
 interface Dialogue {
   key: string;
   jobs: Fifo<DispatchJob>;
@@ -150,6 +153,8 @@ export class ClusterDispatchQueue implements DispatchQueue {
     this.#claiming = true;
     try {
       do {
+        // Claims of every instance take turns on one database lock: ask at most every CLAIM_GAP_MS.
+        if (this.#again) await new Promise((r) => setTimeout(r, CLAIM_GAP_MS));
         this.#again = false;
         const limit = this.#o.maxBuffered - this.#buffered;
         if (limit <= 0) break;

@@ -38,6 +38,7 @@ export function pgInbox({ pool, clock, use, tx }: PgCtx): InboxStore {
     },
     // One claim at a time across the cluster: the scan and the lease are one step, so dialogue order holds.
     inboxClaim: (c) => use(() => tx(async (client) => {
+      // Waits on the lock without a connection held for long: claims are short (one scan, one update).
       await client.query('SELECT pg_advisory_xact_lock($1, 0)', [INBOX_CLAIM]);
       const now = clock();
       const keys = (await client.query(INBOX_CLAIMABLE, [c.owner, now, toLimit(c.limit), c.memberId ?? null])).rows.map((r) => r.key as string);

@@ -50,9 +50,11 @@ async function utilisation(n: number, events: number): Promise<{ value: number; 
       sends.push(c.emu.portal.sendMessage({ from: users[i % 20]!, to: 'echo', text: `u ${i}` }));
     }
     await Promise.all(sends);
+    const acked = Date.now();
     await c.emu.portal.waitForMessages(events, { botCode: 'echo' }, 120_000);
-    const sent = c.emu.portal.requests().slice(from).filter((r) => r.method === 'imbot.v2.Chat.Message.send' && r.status === 200);
-    const windowS = ((sent.at(-1)?.at ?? 0) - (sent[0]?.at ?? 0)) / 1000;
+    // Sustained load: from the moment every event was accepted (a backlog of replies waits) to the last reply.
+    const sent = c.emu.portal.requests().slice(from).filter((r) => r.method === 'imbot.v2.Chat.Message.send' && r.status === 200 && r.at > acked);
+    const windowS = ((sent.at(-1)?.at ?? acked) - acked) / 1000;
     return { value: sent.length / (BUCKET.burst + BUCKET.rate * windowS), limited: c.emu.portal.counters().queryLimitExceeded };
   } finally {
     await c.close();
@@ -90,8 +92,8 @@ export async function run(): Promise<BenchResult[]> {
     { bench: b, metric: 'intake through the proxy, 3 instances', value: Math.round(three.rps), unit: 'events/s' },
     { bench: b, metric: 'intake throughput 3 / 1 (2 shared cores)', value: three.rps / one.rps, unit: '×' },
     { bench: b, metric: 'intake refusals (non-2xx + errors), 1 / 3', value: one.bad, unit: `/ ${three.bad}`, target: '0', ok: one.bad + three.bad === 0 },
-    { bench: b, metric: `bucket utilisation, ${events} replies @60/s into 20/s, 1 instance`, value: u1.value, unit: '', target: '≥ 0.9', ok: u1.value >= 0.9 },
-    { bench: b, metric: `bucket utilisation, ${events} replies @60/s into 20/s, 3 instances`, value: u3.value, unit: '', target: '≥ 0.9', ok: u3.value >= 0.9 },
+    { bench: b, metric: `bucket utilisation under sustained load, ${events} replies @60/s into 20/s, 1 instance`, value: u1.value, unit: '', target: '≥ 0.9', ok: u1.value >= 0.9 },
+    { bench: b, metric: `bucket utilisation under sustained load, ${events} replies @60/s into 20/s, 3 instances`, value: u3.value, unit: '', target: '≥ 0.9', ok: u3.value >= 0.9 },
     { bench: b, metric: '503s, 1 / 3 instances', value: u1.limited, unit: `/ ${u3.limited}`, target: '≤ 5', ok: u1.limited <= 5 && u3.limited <= 5 },
     { bench: b, metric: 'refresh requests for 30 events on an expired token, 1 instance', value: r1, unit: '', target: '1', ok: r1 === 1 },
     { bench: b, metric: 'refresh requests for 30 events on an expired token, 3 instances', value: r3, unit: '', target: '1', ok: r3 === 1 },
