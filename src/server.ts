@@ -33,7 +33,7 @@ export interface BotkitOptions {
   log?: Logger;
   /** Default: SQLite under `config.dataDir`. */
   store?: Store;
-  /** Bot definitions, or the directory to load them from. Default: `./bots`. */
+  /** Bot definitions, or the directory to load them from. Default: `config.botsDir` (`BOTS_DIR`, `./bots`). */
   bots?: ReadonlyMap<string, AnyBotDefinition> | string;
   /** undici dispatcher for REST calls (tests inject one). */
   dispatcher?: UndiciDispatcher;
@@ -89,7 +89,7 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
   const { config } = opts;
   const log = opts.log ?? createLogger({ level: config.logLevel });
   const clock = opts.clock ?? Date.now;
-  const bots = typeof opts.bots === 'object' ? opts.bots : await loadBots(path.resolve(opts.bots ?? 'bots'));
+  const bots = typeof opts.bots === 'object' ? opts.bots : await loadBots(path.resolve(opts.bots ?? config.botsDir));
   const cluster = await openClusterMode(config, log);
   const store = opts.store ?? cluster.pg ?? openStore({ dataDir: config.dataDir });
   const coord = cluster.coord;
