@@ -6,7 +6,7 @@
  */
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { startCluster, type Cluster } from '../cluster/harness.js';
+import { bucketUtilisation, startCluster, type Cluster } from '../cluster/harness.js';
 import { benchBody, BENCH_PORTAL } from './intake-body.js';
 import { quick, type BenchResult } from './result.js';
 
@@ -53,9 +53,8 @@ async function utilisation(n: number, events: number): Promise<{ value: number; 
     const acked = Date.now();
     await c.emu.portal.waitForMessages(events, { botCode: 'echo' }, 120_000);
     // Sustained load: from the moment every event was accepted (a backlog of replies waits) to the last reply.
-    const sent = c.emu.portal.requests().slice(from).filter((r) => r.method === 'imbot.v2.Chat.Message.send' && r.status === 200 && r.at > acked);
-    const windowS = ((sent.at(-1)?.at ?? acked) - acked) / 1000;
-    return { value: sent.length / (BUCKET.burst + BUCKET.rate * windowS), limited: c.emu.portal.counters().queryLimitExceeded };
+    const u = bucketUtilisation(c.emu.portal.requests().slice(from), 'imbot.v2.Chat.Message.send', acked, BUCKET);
+    return { value: u.value, limited: c.emu.portal.counters().queryLimitExceeded };
   } finally {
     await c.close();
   }
