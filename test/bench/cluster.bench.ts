@@ -14,7 +14,7 @@ const BUCKET = { rate: 20, burst: 50 };
 let counter = 0;
 
 async function intakeRps(n: number, seconds: number): Promise<{ rps: number; bad: number }> {
-  const c = await startCluster({ n, env: { LOG_LEVEL: 'warn' } });
+  const c = await startCluster({ n, env: {} });
   try {
     const db = new pg.Client({ connectionString: c.db.url });
     await db.connect();
@@ -37,7 +37,7 @@ async function intakeRps(n: number, seconds: number): Promise<{ rps: number; bad
 }
 
 async function utilisation(n: number, events: number): Promise<{ value: number; limited: number }> {
-  const c = await startCluster({ n, emulator: { rateLimit: BUCKET }, env: { B24_RATE_LIMIT: `${BUCKET.rate}/${BUCKET.burst}`, B24_BATCHING: 'off', LOG_LEVEL: 'warn' } });
+  const c = await startCluster({ n, emulator: { rateLimit: BUCKET }, env: { B24_RATE_LIMIT: `${BUCKET.rate}/${BUCKET.burst}`, B24_BATCHING: 'off' } });
   try {
     await c.emu.portal.install(`${c.proxy.url}/install`);
     const users = Array.from({ length: 20 }, (_, i) => c.emu.portal.users.add({ name: `U${i}` }));
@@ -61,7 +61,7 @@ async function utilisation(n: number, events: number): Promise<{ value: number; 
 }
 
 async function refreshes(n: number): Promise<number> {
-  const c: Cluster = await startCluster({ n, env: { LOG_LEVEL: 'warn' } });
+  const c: Cluster = await startCluster({ n, env: {} });
   try {
     await c.emu.portal.install(`${c.proxy.url}/install`);
     const users = Array.from({ length: 30 }, (_, i) => c.emu.portal.users.add({ name: `R${i}` }));
