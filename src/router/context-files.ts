@@ -165,13 +165,43 @@ export async function getMessage(env: HelperEnv, messageId: number): Promise<Fet
   if (!isV2(env)) throw unsupported('getMessage()', 'the classic API cannot read messages as the bot');
   const result = await env.deps.client.call('imbot.v2.Chat.Message.get', { ...auth(env), messageId });
   const m: WireObject = isObject(field(result, 'message')) ? (field(result, 'message') as WireObject) : {};
+  return fetchedOf(m, messageId);
+}
+
+/** A window of messages around one (`ctx.getContext`). */
+export interface MessageWindow {
+  /** Oldest first, the central message included. */
+  messages: FetchedMessage[];
+  hasPrevPage: boolean;
+  hasNextPage: boolean;
+}
+
+function fetchedOf(m: WireObject, fallbackId: number): FetchedMessage {
   return {
-    id: positiveInt(m['id']) ?? messageId,
+    id: positiveInt(m['id']) ?? fallbackId,
     chatId: positiveInt(m['chatId']) ?? 0,
     authorId: typeof m['authorId'] === 'number' ? m['authorId'] : 0,
     text: typeof m['text'] === 'string' ? m['text'] : '',
     date: typeof m['date'] === 'string' ? m['date'] : null,
     ...v2MessageExtras(m),
+  };
+}
+
+/**
+ * Reads up to `range` (1-50, default 50) messages on each side of one (v2 `Chat.Message.getContext`,
+ * `v2/imbot.v2/messages/chat-message-get-context.md`; supervisor and personal bots only). Page on by calling
+ * again with the first or last id.
+ */
+export async function getContext(env: HelperEnv, messageId: number, range?: number): Promise<MessageWindow> {
+  if (!isV2(env)) throw unsupported('getContext()', 'the classic API cannot read messages as the bot');
+  const params: Record<string, unknown> = { ...auth(env), messageId };
+  if (range !== undefined) params['range'] = range;
+  const result = await env.deps.client.call('imbot.v2.Chat.Message.getContext', params);
+  const list = field(result, 'messages');
+  return {
+    messages: (Array.isArray(list) ? list : []).filter(isObject).map((m) => fetchedOf(m, 0)),
+    hasPrevPage: field(result, 'hasPrevPage') === true,
+    hasNextPage: field(result, 'hasNextPage') === true,
   };
 }
 
