@@ -34,7 +34,7 @@ export type { MenuJSON } from './protocol/menu.js';
 export * as bb from './protocol/bbcode.js';
 export type { OutgoingMessage } from './protocol/message.js';
 export type { FileDownload, OutgoingFile } from './rest/files.js';
-export { describeFile, formatSize } from './router/context-files.js';
+export { describeFile, formatSize } from './router/file-format.js';
 export type { DownloadOpts, FetchedMessage, FileReply, MessageWindow, SentFile, UploadOpts } from './router/context-files.js';
 export type { BotClient, ChatApi, ChatChanges, ChatInfo, NewChat } from './router/chat-client.js';
 export { createRestClient, callBot, B24ApiError, B24AuthError, B24BadResponseError, B24HostRefusedError, B24OperationTimeLimitError,
