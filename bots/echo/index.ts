@@ -1,7 +1,8 @@
-import { defineBot } from '../../src/index.js';
+import { defineBot, describeFile } from '../../src/index.js';
 
 /**
- * Echo: the smallest complete bot. Repeats every message, answers `/echo <text>`, greets when it joins.
+ * Echo: the smallest complete bot. Repeats every message, answers a file with its name and size,
+ * answers `/echo <text>`, greets when it joins.
  */
 export const echo = defineBot({
   code: 'echo',
@@ -14,4 +15,10 @@ export const echo = defineBot({
 })
   .join((ctx) => ctx.reply(ctx.t('welcome')))
   .command('echo', (ctx) => ctx.answer(ctx.event.command.params.trim() || ctx.t('empty')))
-  .text(null, (ctx) => ctx.reply(`You said: ${ctx.text}`));
+  .text(null, async (ctx) => {
+    const { files } = ctx.event.message;
+    if (files.length === 0) return void (await ctx.reply(`You said: ${ctx.text}`));
+    // v2 events name files by id only: fileInfo reads name and size from the download's headers.
+    const described = await Promise.all(files.map(async (f) => describeFile(await ctx.fileInfo(f))));
+    await ctx.reply(`You sent ${described.join(', ')}${ctx.text ? ` and said: ${ctx.text}` : ''}`);
+  });

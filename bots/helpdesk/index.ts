@@ -1,10 +1,12 @@
-import { Attach, END, Keyboard, defineBot, defineDialogue, retry } from '../../src/index.js';
+import { Attach, END, Keyboard, defineBot, defineDialogue, describeFile, retry } from '../../src/index.js';
 
 /** The data one ticket collects, step by step. */
 interface Ticket {
   subject: string;
   description: string;
   priority: string;
+  /** The optional file attached at the description step: `name (size)`, and its id on the portal. */
+  attachment: { id: number; label: string } | null;
 }
 
 const PRIORITIES: Readonly<Record<string, string>> = { low: 'Low', normal: 'Normal', high: 'High' };
@@ -15,7 +17,7 @@ const cancelKeyboard = new Keyboard().command('Cancel', BTN, 'cancel', { colorTo
 export const ticket = defineDialogue({
   name: 'ticket',
   start: 'subject',
-  initial: (): Ticket => ({ subject: '', description: '', priority: '' }),
+  initial: (): Ticket => ({ subject: '', description: '', priority: '', attachment: null }),
   steps: {
     subject: {
       enter: (ctx) => ctx.reply({ text: 'New ticket. What is the subject? (/cancel stops at any step)', keyboard: cancelKeyboard }),
@@ -26,9 +28,12 @@ export const ticket = defineDialogue({
       },
     },
     description: {
-      enter: (ctx) => ctx.reply({ text: 'Describe the problem in one message.', keyboard: cancelKeyboard }),
-      text: (ctx, t) => {
+      enter: (ctx) => ctx.reply({ text: 'Describe the problem in one message. You may attach a file (a screenshot, a log).', keyboard: cancelKeyboard }),
+      text: async (ctx, t) => {
+        const [file] = ctx.event.type === 'message' ? ctx.event.message.files : [];
+        if (ctx.text.trim() === '' && file === undefined) return retry('Please describe the problem (text, a file, or both).');
         t.description = ctx.text.trim();
+        t.attachment = file === undefined ? null : { id: file.id, label: describeFile(await ctx.fileInfo(file)) };
         return 'priority';
       },
     },
@@ -67,9 +72,10 @@ export const ticket = defineDialogue({
             .grid([
               { name: 'Priority', value: PRIORITIES[t.priority] ?? t.priority, display: 'LINE' },
               { name: 'Author', value: ctx.user.name, display: 'LINE' },
+              ...(t.attachment ? [{ name: 'Attachment', value: t.attachment.label, display: 'LINE' as const }] : []),
             ])
             .delimiter()
-            .message(t.description),
+            .message(t.description || '(see the attachment)'),
         });
         return END;
       },

@@ -7,19 +7,21 @@ export interface UserRec {
   workPosition: string;
   gender: 'M' | 'F';
   isBot: boolean;
+  /** May manage app settings (`user.admin`, `profile` ADMIN); portal administrators install apps. */
+  admin: boolean;
 }
 
-/** The users of a portal. User 1 "John Smith" (the admin who installs apps) always exists. */
+/** The users of a portal. User 1 "John Smith" (the admin who installs apps) always exists; others are not admins unless added so. */
 export class Directory {
   readonly #users = new Map<number, UserRec>();
   #next = 1;
 
   constructor() {
-    this.add({ name: 'John Smith', workPosition: 'Administrator' });
+    this.add({ name: 'John Smith', workPosition: 'Administrator', admin: true });
   }
 
   /** Adds a user (or a bot user) and returns its id. */
-  add(u: { name: string; lastName?: string; workPosition?: string; gender?: 'M' | 'F'; isBot?: boolean }): number {
+  add(u: { name: string; lastName?: string; workPosition?: string; gender?: 'M' | 'F'; isBot?: boolean; admin?: boolean }): number {
     const id = this.#next++;
     const [head = '', ...rest] = u.name.trim().split(/\s+/);
     const first = u.lastName === undefined ? head : u.name.trim();
@@ -27,7 +29,7 @@ export class Directory {
     const name = [first, lastName].filter((s) => s !== '').join(' ');
     this.#users.set(id, {
       id, name, firstName: first, lastName, workPosition: u.workPosition ?? '',
-      gender: u.gender ?? 'M', isBot: u.isBot ?? false,
+      gender: u.gender ?? 'M', isBot: u.isBot ?? false, admin: u.admin ?? false,
     });
     return id;
   }

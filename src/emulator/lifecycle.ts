@@ -4,7 +4,13 @@ import { removeBot } from './bot-removal.js';
 import type { PayloadEnv } from './event-intent.js';
 
 /** What a test may forge in an install event. */
-export type InstallForge = Partial<{ clientEndpoint: string; domain: string; accessToken: string; applicationToken: string }>;
+export type InstallForge = Partial<{
+  clientEndpoint: string; domain: string; accessToken: string; applicationToken: string;
+  /** Whose token pair the event carries (default 1, the admin). */
+  userId: number;
+  /** ONAPPUPDATE carries the same auth block (facts §2.4) with `data[PREVIOUS_VERSION]`. */
+  event: 'ONAPPINSTALL' | 'ONAPPUPDATE';
+}>;
 
 /** The HTTP answer of an app handler. */
 export interface HandlerAnswer {
@@ -29,16 +35,18 @@ async function postForm(env: PayloadEnv, url: string, form: Record<string, unkno
  * The app's OAuth grants before it stay valid.
  */
 export function sendInstall(env: PayloadEnv, handlerUrl: string, forge: InstallForge = {}): Promise<HandlerAnswer> {
-  const grant = env.core.tokens.issue(env.portal.memberId, 1);
+  const userId = forge.userId ?? 1;
+  const grant = env.core.tokens.issue(env.portal.memberId, userId);
+  const update = forge.event === 'ONAPPUPDATE';
   const form = {
-    event: 'ONAPPINSTALL',
-    data: { VERSION: '1', ACTIVE: 'Y', INSTALLED: 'Y', LANGUAGE_ID: 'en' },
+    event: update ? 'ONAPPUPDATE' : 'ONAPPINSTALL',
+    data: update ? { VERSION: '2', PREVIOUS_VERSION: '1', LANGUAGE_ID: 'en' } : { VERSION: '1', ACTIVE: 'Y', INSTALLED: 'Y', LANGUAGE_ID: 'en' },
     ts: Math.floor(env.core.clock() / 1000),
     auth: {
       access_token: forge.accessToken ?? grant.accessToken, expires: Math.floor(grant.expiresAt / 1000),
       expires_in: env.core.tokens.ttlS, scope: 'imbot,im', domain: forge.domain ?? env.portal.domain,
       server_endpoint: env.core.serverEndpoint, status: 'L', client_endpoint: forge.clientEndpoint ?? env.portal.clientEndpoint,
-      member_id: env.portal.memberId, user_id: 1, refresh_token: grant.refreshToken,
+      member_id: env.portal.memberId, user_id: userId, refresh_token: grant.refreshToken,
       application_token: forge.applicationToken ?? env.portal.applicationToken,
     },
   };

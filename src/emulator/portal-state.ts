@@ -74,7 +74,7 @@ export class PortalState {
   /** The user record of a bot (bots are users). */
   botUser(bot: BotRec): UserRec {
     return this.directory.get(bot.id) ?? {
-      id: bot.id, name: bot.code, firstName: bot.code, lastName: '', workPosition: '', gender: 'M', isBot: true,
+      id: bot.id, name: bot.code, firstName: bot.code, lastName: '', workPosition: '', gender: 'M', isBot: true, admin: false,
     };
   }
 }

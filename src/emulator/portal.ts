@@ -20,7 +20,7 @@ import type {
 /** The public face of one portal: the scripted user API and the inspection API over its state. */
 export class Portal implements EmulatedPortal {
   readonly #env: PayloadEnv;
-  readonly users: { add(u: { name: string; workPosition?: string }): number };
+  readonly users: { add(u: { name: string; workPosition?: string; admin?: boolean }): number };
 
   constructor(core: Core, state: PortalState) {
     this.#env = { core, portal: state };

@@ -270,16 +270,18 @@ export interface EmulatedPortal {
   readonly clientEndpoint: string;
   /** The OAuth app's `application_token` on this portal. */
   readonly applicationToken: string;
-  /** Adds a user; user 1 "John Smith" (the admin) always exists. */
-  readonly users: { add(u: { name: string; workPosition?: string }): number };
+  /** Adds a user (not an administrator unless `admin: true`); user 1 "John Smith" (the admin) always exists. */
+  readonly users: { add(u: { name: string; workPosition?: string; admin?: boolean }): number };
   /** Creates an incoming webhook acting as `userId` (default 1): `${base}/rest/<user>/<code>/`. */
   createWebhook(opts?: { userId?: number }): string;
   /**
    * Sends ONAPPINSTALL (form-encoded, real wire format) to `handlerUrl` with a fresh pair for user 1
-   * and resolves with the HTTP answer. `forge` overrides fields to test the app's checks.
+   * and resolves with the HTTP answer. `forge` overrides fields to test the app's checks: `userId`
+   * makes the pair another user's (what a user who opened the app page holds), `event` sends
+   * ONAPPUPDATE instead.
    */
   install(handlerUrl: string, forge?: Partial<{ clientEndpoint: string; domain: string; accessToken: string;
-    applicationToken: string }>): Promise<{ status: number; body: unknown }>;
+    applicationToken: string; userId: number; event: 'ONAPPINSTALL' | 'ONAPPUPDATE' }>): Promise<{ status: number; body: unknown }>;
   /**
    * Removes the app (its bots and tokens) and sends ONAPPUNINSTALL. With a forged `applicationToken`
    * only the event is sent and nothing changes.

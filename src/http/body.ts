@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { HttpError } from '../errors.js';
-import { parseJsonBody } from '../protocol/json-body.js';
+import { decodeUtf8, parseJsonBody } from '../protocol/json-body.js';
 import { parsePhpForm, type FormLimits } from '../protocol/php-form.js';
 
 /** Limits of an event body. */
@@ -8,8 +8,6 @@ export interface BodyLimits extends FormLimits {
   /** Maximum body size in bytes. */
   maxBytes?: number;
 }
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Reads the raw body up to `maxBytes`; a larger body is refused with 413 without buffering it all. */
 export async function readRawBody(req: Request, maxBytes: number): Promise<Buffer> {
@@ -25,11 +23,19 @@ export async function readRawBody(req: Request, maxBytes: number): Promise<Buffe
   return Buffer.concat(chunks);
 }
 
-function decodeText(raw: Buffer): string {
-  try {
-    return utf8.decode(raw);
-  } catch (e) {
-    throw new HttpError(400, 'BODY_MALFORMED', 'the body is not valid UTF-8', { cause: e });
+function isBlank(raw: Buffer): boolean {
+  for (const b of raw) if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return false;
+  return true;
+}
+
+/** Refuses a form body with more than `max` non-empty `&`-separated pairs (as the parser counts them). */
+function checkFormPairs(raw: Buffer, max: number): void {
+  let pairs = 0;
+  for (let start = 0; start < raw.length;) {
+    let end = raw.indexOf(0x26, start);
+    if (end === -1) end = raw.length;
+    if (end > start && ++pairs > max) throw new HttpError(413, 'BODY_TOO_MANY_PARAMS', `more than ${max} parameters`);
+    start = end + 1;
   }
 }
 
@@ -53,7 +59,10 @@ export async function readEventBody(req: Request, { maxBytes = 256 * 1024, ...li
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
     throw new HttpError(415, 'BODY_UNSUPPORTED_TYPE', `charset ${charset} is not supported`);
   }
-  const text = decodeText(await readRawBody(req, maxBytes));
-  if (text.trim() === '') throw new HttpError(400, 'BODY_MALFORMED', 'the body is empty');
-  return type === 'application/json' ? parseJsonBody(text, limits) : parsePhpForm(text, limits);
+  const raw = await readRawBody(req, maxBytes);
+  if (isBlank(raw)) throw new HttpError(400, 'BODY_MALFORMED', 'the body is empty');
+  // Both parsers see their limits on the raw bytes first: an oversized body is refused undecoded.
+  if (type === 'application/json') return parseJsonBody(raw, limits);
+  checkFormPairs(raw, limits.maxParams ?? 1000);
+  return parsePhpForm(decodeUtf8(raw), limits);
 }

@@ -96,12 +96,14 @@ export interface OAuthGrant {
 
 /**
  * Redeems a refresh token at `oauthUrl` (POST form: `client_secret` never in a URL). `invalid_grant` and other
- * refusals throw `B24AuthError` with the OAuth error as `apiCode`.
+ * refusals throw `B24AuthError` with the OAuth error as `apiCode`. An abort by `signal` rejects with its reason.
  */
-export async function exchangeRefreshToken(transport: Transport, oauth: OAuthApp, refreshToken: string, now: number): Promise<OAuthGrant> {
+export async function exchangeRefreshToken(
+  transport: Transport, oauth: OAuthApp, refreshToken: string, now: number, signal?: AbortSignal,
+): Promise<OAuthGrant> {
   const { status, json } = await postForm(transport, oauth.oauthUrl, {
     grant_type: 'refresh_token', client_id: oauth.clientId, client_secret: oauth.clientSecret, refresh_token: refreshToken,
-  }, 'oauth.token');
+  }, 'oauth.token', signal);
   const error = typeof json['error'] === 'string' ? json['error'] : null;
   const access = json['access_token'];
   const refresh = json['refresh_token'];

@@ -14,7 +14,7 @@ import { LaneRegistry } from './lanes.js';
 import { parseRateLimit, type BucketFactory, type BucketKind } from './limiter.js';
 import { DEFAULT_RETRY, decideRetry, type RetryOptions } from './retry.js';
 import { portalSender, type SendDeps } from './send.js';
-import { createAgent, DEFAULT_TIMEOUTS, sharedAgent, type RestResponse, type TransportTimeouts } from './transport.js';
+import { createAgent, DEFAULT_TIMEOUTS, postJson, sharedAgent, type RestResponse, type TransportTimeouts } from './transport.js';
 
 /** Options of {@link createRestClient}. */
 export interface RestClientOptions {
@@ -66,14 +66,16 @@ export interface RestClient {
   list<T = unknown>(memberId: string, method: string, params?: Record<string, unknown>, opts?: ListOptions): AsyncIterable<T>;
   /**
    * Calls a method with an explicit access token on an explicit endpoint (to verify ONAPPINSTALL
-   * before anything is stored). Allowlist-checked and rate-limited per host; never refreshed.
+   * before anything is stored). Allowlist-checked; exactly one attempt (never retried, never refreshed,
+   * not queued behind a limiter: a verification must neither repeat nor wait), bounded by `signal`.
    */
-  callWithToken<T = unknown>(clientEndpoint: string, accessToken: string, method: string, params?: Record<string, unknown>): Promise<T>;
+  callWithToken<T = unknown>(clientEndpoint: string, accessToken: string, method: string, params?: Record<string, unknown>, opts?: { signal?: AbortSignal }): Promise<T>;
   /**
    * Redeems a refresh token at the OAuth server (the install check: the server, authenticated by our
-   * client secret, names the portal the pair belongs to). Throws `B24_AUTH_FAILED` without an OAuth app.
+   * client secret, names the portal the pair belongs to). One attempt, bounded by `signal`. Throws
+   * `B24_AUTH_FAILED` without an OAuth app.
    */
-  exchangeRefreshToken(refreshToken: string): Promise<OAuthGrant>;
+  exchangeRefreshToken(refreshToken: string, opts?: { signal?: AbortSignal }): Promise<OAuthGrant>;
   /** Number of portals (and hosts) with a live limiter; idle ones are dropped. */
   activeLanes(): number;
   /** Rejects queued calls, drops every limiter and closes the client's own agent. */
@@ -160,16 +162,14 @@ class Client implements RestClient {
     return res as RestResponse<T>;
   }
 
-  async callWithToken<T>(clientEndpoint: string, accessToken: string, method: string, params: Record<string, unknown> = {}): Promise<T> {
+  async callWithToken<T>(
+    clientEndpoint: string, accessToken: string, method: string, params: Record<string, unknown> = {}, o: { signal?: AbortSignal } = {},
+  ): Promise<T> {
     assertMethodName(method);
+    if (this.#closed) throw closedError(method);
     const url = `${clientEndpoint.replace(/\/?$/, '/')}${method}`;
     assertAllowedUrl(url, this.#opts.portalHosts);
-    const target: RequestTarget = { url, body: { ...params, auth: accessToken }, token: accessToken };
-    const key = `host:${new URL(url).host}`;
-    const res = await this.#run({
-      lane: async () => this.#lanes.get(key, this.#opts.rateLimit, portalSender(this.#deps, key), false), method, params, signal: undefined,
-      call: { method, params, batchable: false, signal: undefined, target }, refresh: null,
-    });
+    const res = await postJson(this.#deps.transport, url, { ...params, auth: accessToken }, method, o.signal, this.#clock());
     return res.result as T;
   }
 
@@ -195,9 +195,9 @@ class Client implements RestClient {
     return this.#lanes.size;
   }
 
-  async exchangeRefreshToken(refreshToken: string): Promise<OAuthGrant> {
+  async exchangeRefreshToken(refreshToken: string, o: { signal?: AbortSignal } = {}): Promise<OAuthGrant> {
     if (!this.#opts.oauth) throw new B24AuthError({ method: 'oauth.token', status: 0, apiCode: 'NO_OAUTH_APP', description: 'B24_CLIENT_ID is not set' });
-    return exchangeRefreshToken(this.#deps.transport, this.#opts.oauth, refreshToken, this.#clock());
+    return exchangeRefreshToken(this.#deps.transport, this.#opts.oauth, refreshToken, this.#clock(), o.signal);
   }
 
   async close(): Promise<void> {

@@ -183,8 +183,10 @@ export async function postJson(t: Transport, url: string, body: unknown, method:
 }
 
 /** POSTs a urlencoded form (the OAuth token endpoint) and returns the status and the JSON object. */
-export async function postForm(t: Transport, url: string, form: Record<string, string>, method: string): Promise<{ status: number; json: Record<string, unknown> }> {
+export async function postForm(
+  t: Transport, url: string, form: Record<string, string>, method: string, signal?: AbortSignal,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const body = new URLSearchParams(form).toString();
-  const res = await exchange(t, { url, contentType: 'application/x-www-form-urlencoded', body, method });
+  const res = await exchange(t, { url, contentType: 'application/x-www-form-urlencoded', body, method, signal });
   return { status: res.status, json: parseJson(res.text, res.status, method) };
 }

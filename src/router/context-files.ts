@@ -7,6 +7,7 @@
 import { BotkitError } from '../errors.js';
 import { v2MessageExtras } from '../protocol/decode-extras.js';
 import { dialogueKey, type BotEvent, type EventFile, type MessageExtras } from '../protocol/events.js';
+import { normalizeMessage, type OutgoingMessage } from '../protocol/message.js';
 import { isObject, type WireObject } from '../protocol/wire.js';
 import { openDownload, prepareUpload, type FileDownload, type OutgoingFile } from '../rest/files.js';
 import type { ContextDeps } from './context.js';
@@ -127,6 +128,37 @@ export async function download(env: HelperEnv, file: EventFile | number, opts: D
   return { ...dl, name: dl.name ?? file.name, size: dl.size ?? file.size };
 }
 
+/** A message with a file: `ctx.reply({ text, file })`. */
+export type FileReply = OutgoingMessage & { file: OutgoingFile };
+
+/** True for a reply that carries a file. */
+export function hasFile(message: unknown): message is FileReply {
+  return isObject(message) && message['file'] !== undefined;
+}
+
+/**
+ * Upload, then send: a file with only a text goes as one upload with the text as its caption; with a
+ * keyboard, attachment or other fields, the rest is checked first (so a bad keyboard fails before anything
+ * is queued), the file is uploaded, and once the portal confirmed it the rest is sent as a second message.
+ * Resolves with the id of the last message posted.
+ */
+export async function replyWithAttachedFile(env: HelperEnv, message: FileReply, send: (rest: OutgoingMessage) => Promise<number | null>): Promise<number | null> {
+  const { file, ...rest } = message;
+  const onlyText = Object.keys(rest).every((k) => k === 'text');
+  if (onlyText) return (await replyWithFile(env, file, rest.text)).messageId;
+  normalizeMessage(rest);
+  await replyWithFile(env, file);
+  return send(rest);
+}
+
+/** Completes a file's name, size and type from the download's headers when the event did not carry them. */
+export async function fileInfo(env: HelperEnv, file: EventFile): Promise<EventFile> {
+  if (file.name !== null && file.size !== null) return { ...file };
+  const dl = await download(env, file.id, { maxBytes: Number.MAX_SAFE_INTEGER });
+  dl.stream.destroy();
+  return { id: file.id, name: dl.name ?? file.name, size: dl.size ?? file.size, type: file.type };
+}
+
 /** Reads a message by id (v2 `Chat.Message.get`; the platform allows it to supervisor and personal bots only). */
 export async function getMessage(env: HelperEnv, messageId: number): Promise<FetchedMessage> {
   if (!isV2(env)) throw unsupported('getMessage()', 'the classic API cannot read messages as the bot');
@@ -166,4 +198,23 @@ export async function unreact(env: HelperEnv, messageId: number, reaction: strin
 export async function setInput(env: HelperEnv, enabled: boolean): Promise<void> {
   if (!isV2(env)) throw unsupported('setInput()', 'the classic API cannot switch the input field');
   await enqueue(env, 'imbot.v2.Chat.TextField.enabled', { ...auth(env), dialogId: env.event.chat.dialogId, enabled });
+}
+
+/** `1.5 MB`, `12 KB`, `7 bytes`. */
+export function formatSize(bytes: number | null): string {
+  if (bytes === null) return 'size unknown';
+  if (bytes < 1024) return `${bytes} bytes`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${Number(value.toFixed(1))} ${units[unit]}`;
+}
+
+/** `report.pdf (1.5 MB)`. */
+export function describeFile(f: Pick<EventFile, 'id' | 'name' | 'size'>): string {
+  return `${f.name ?? `file ${f.id}`} (${formatSize(f.size)})`;
 }

@@ -54,7 +54,7 @@ export interface ContextDeps {
 }
 
 /** Something a bot can send: plain text or a message with keyboard, attachment, menu. */
-export type Reply = string | OutgoingMessage;
+export type Reply = string | OutgoingMessage | more.FileReply;
 
 /**
  * The per-event context handed to every middleware: the typed event, who and where, a client bound to
@@ -140,6 +140,7 @@ export class Context<E extends BotEvent = BotEvent> {
 
   /** Posts a message into this chat. Resolves with the new message id once the portal confirmed it. */
   async reply(message: Reply): Promise<number | null> {
+    if (more.hasFile(message)) return more.replyWithAttachedFile(this.#env(), message, (rest) => this.reply(rest));
     const wire = toWire(message);
     const key = this.#deps.nextKey();
     const result = await this.#send(this.#deps.protocol.send(this.#deps.identity, this.dialogId, wire, key), key);
@@ -201,6 +202,11 @@ export class Context<E extends BotEvent = BotEvent> {
     const id = messageId ?? eventMessageId(this.event);
     if (id === null) throw new BotkitError('CONTEXT_UNSUPPORTED', `unreact() needs a message id for a ${this.event.type} event`);
     return more.unreact(this.#env(), id, reaction);
+  }
+
+  /** A file's id, name, size and type: from the event when it names them, else from the download's headers. */
+  fileInfo(file: EventFile): Promise<EventFile> {
+    return more.fileInfo(this.#env(), file);
   }
 
   /** Enables or disables the input field of this chat (v2). */

@@ -11,6 +11,8 @@ const MODULES: Record<string, () => Promise<{ run: () => Promise<BenchResult[]> 
   overhead: () => import('./overhead.bench.js'),
   memory: () => import('./memory.bench.js'),
   intake: () => import('./intake.bench.js'),
+  'json-flood': () => import('./json-flood.bench.js'),
+  files: () => import('./files.bench.js'),
   'cluster-bucket': () => import('./cluster-bucket.bench.js'),
 };
 

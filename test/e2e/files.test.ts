@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
-import { defineBot } from '../../src/index.js';
+import { Keyboard, defineBot } from '../../src/index.js';
 import type { BotkitError } from '../../src/errors.js';
 import type { MessageEvent } from '../../src/protocol/events.js';
 import type { BotDefinition } from '../../src/router/bot.js';
@@ -28,6 +28,15 @@ function filer(type: 'bot' | 'supervisor'): BotDefinition {
     .text('upload', async (ctx) => {
       const sent = await ctx.replyWithFile({ name: 'report.txt', content: Buffer.from('hello file') }, 'Here it is');
       await ctx.reply(`uploaded ${sent.fileId} in ${sent.messageId}`);
+    })
+    .text('file-caption', async (ctx) => {
+      await ctx.reply({ text: 'the caption', file: { name: 'c.txt', content: Buffer.from('cap') } });
+    })
+    .text('file-kb', async (ctx) => {
+      await ctx.reply({ text: 'with buttons', keyboard: new Keyboard().link('Docs', 'https://example.com/'), file: { name: 'k.txt', content: Buffer.from('kb') } });
+    })
+    .text('file-badkb', async (ctx) => {
+      await ctx.reply({ text: 'x', keyboard: 'nope' as never, file: { name: 'x.txt', content: Buffer.from('x') } }).catch((e: unknown) => ctx.reply(code(e)));
     })
     .text('upload-big', async (ctx) => {
       await ctx.replyWithFile({ name: 'big.bin', content: Buffer.alloc(64) }, undefined, { maxBytes: 32 }).catch((e: unknown) => ctx.reply(code(e)));
@@ -154,6 +163,33 @@ describe('e2e: files, replies, forwards and message helpers', function () {
         expect(answer).to.equal(`uploaded ${fileMsg!.fileIds[0]} in ${fileMsg!.id}`);
         const stored = s.emu.portal.files.get(fileMsg!.fileIds[0]!);
         expect(stored!.content!.toString()).to.equal('hello file');
+      });
+    });
+
+    it('reply({ text, file }): one File.upload with the text as caption', async () => {
+      await withStack('v2', 'bot', async (s) => {
+        await say(s, 'file-caption');
+        const posted = s.emu.portal.messages({ botCode: 'filer' });
+        expect(posted.map((m) => [m.via, m.text, m.fileIds.length])).to.deep.equal([['imbot.v2.File.upload', 'the caption', 1]]);
+      });
+    });
+
+    it('reply({ text, keyboard, file }): upload, then send the rest once the upload is confirmed', async () => {
+      await withStack('v2', 'bot', async (s) => {
+        await say(s, 'file-kb', {}, 2);
+        const posted = s.emu.portal.messages({ botCode: 'filer' });
+        expect(posted.map((m) => [m.via, m.text, m.fileIds.length])).to.deep.equal([
+          ['imbot.v2.File.upload', '', 1], ['imbot.v2.Chat.Message.send', 'with buttons', 0],
+        ]);
+        expect(JSON.stringify(posted[1]!.keyboard)).to.contain('https://example.com/');
+      });
+    });
+
+    it('reply({ bad keyboard, file }): KEYBOARD_INVALID before anything is queued (nothing half-sent)', async () => {
+      await withStack('v2', 'bot', async (s) => {
+        expect(await say(s, 'file-badkb')).to.equal('KEYBOARD_INVALID');
+        expect(s.emu.portal.requests().filter((r) => r.method === 'imbot.v2.File.upload')).to.have.length(0);
+        expect(await outboxState(s)).to.deep.equal({ pending: 0, dead: [] });
       });
     });
 

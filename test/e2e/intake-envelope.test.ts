@@ -70,6 +70,32 @@ describe('e2e intake: envelope checks over loopback', function () {
     expect([install.status, install.body['error']]).to.deep.equal([401, 'EVENT_TOKEN_MISSING']);
   });
 
+  // Issue 8: array items did not count toward the parameter limit, so a 244 KB body of nested arrays was
+  // parsed, copied and walked (~65 ms) before anything refused it. Now every shape stops at the same
+  // 1000-value limit as form keys, before JSON.parse builds anything.
+  it('refuses a 256 KB JSON body of any shape by the same limits as a form body, with a valid token', async () => {
+    const room = 256 * 1024 - 400;
+    const head = JSON.stringify({ event: 'ONIMBOTV2MESSAGEADD', auth: { member_id: stack.emu.portal.memberId, application_token: stack.emu.portal.applicationToken } }).slice(0, -1);
+    const items = (item: string): string => Array(Math.floor(room / (item.length + 1))).fill(item).join(',');
+    const shapes: Array<[string, string, number, string]> = [
+      ['deeply nested arrays', `${head},"data":${'['.repeat(room / 2)}${']'.repeat(room / 2)}}`, 400, 'BODY_TOO_DEEP'],
+      ['many small arrays', `${head},"data":{"x":[${items('[]')}]}}`, 413, 'BODY_TOO_MANY_PARAMS'],
+      ['many two-level arrays', `${head},"data":{"x":[${items('[[0]]')}]}}`, 413, 'BODY_TOO_MANY_PARAMS'],
+      ['many numbers', `${head},"data":{"x":[${items('1')}]}}`, 413, 'BODY_TOO_MANY_PARAMS'],
+      ['many empty objects', `${head},"data":{"x":[${items('{}')}]}}`, 413, 'BODY_TOO_MANY_PARAMS'],
+      // Cut off after the values: refused for its size before JSON.parse could see the syntax error.
+      ['many numbers, truncated', `${head},"data":{"x":[${items('1')}`, 413, 'BODY_TOO_MANY_PARAMS'],
+    ];
+    const form = Array.from({ length: 30_000 }, (_, i) => `p${i}=1`).join('&').slice(0, room);
+    const formAnswer = await post(genuine.url, form);
+    expect([formAnswer.status, formAnswer.body['error']], 'a form body of that size').to.deep.equal([413, 'BODY_TOO_MANY_PARAMS']);
+    for (const [name, body, status, code] of shapes) {
+      expect(Buffer.byteLength(body), name).to.be.within(200 * 1024, 256 * 1024);
+      const res = await post(genuine.url, body, 'application/json');
+      expect([res.status, res.body['error']], name).to.deep.equal([status, code]);
+    }
+  });
+
   // RFC 9110 §8.3.2: a parameter value may be a quoted-string; `charset="utf-8"` is the same charset.
   it('accepts charset="utf-8" (quoted) in Content-Type, and still refuses other charsets quoted or not', async () => {
     const body = reworked(genuine.body, () => undefined);

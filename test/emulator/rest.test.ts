@@ -28,6 +28,25 @@ describe('emulator REST transport', () => {
     expect(emu.portal.requests()[0]?.path).to.equal('/rest/1/***/user.current');
   });
 
+  // DOC api-reference/common/users/user-admin.md: no parameters, any user, `result` true/false by the
+  // caller's right to manage apps; api-reference/common/users/profile.md: ADMIN is the same value.
+  it('user.admin answers true for administrators and false for other users, by OAuth token or webhook; profile ADMIN agrees', async () => {
+    const plain = emu.portal.users.add({ name: 'Plain User' });
+    const admin = emu.portal.users.add({ name: 'Other Admin', admin: true });
+    const seen: Array<[number, unknown, unknown, unknown]> = [];
+    for (const userId of [1, plain, admin]) {
+      const { accessToken } = emu.portal.issueTokens(userId);
+      const byToken = await call(emu.portal.clientEndpoint, 'user.admin', { auth: accessToken });
+      const byHook = await call(emu.portal.createWebhook({ userId }), 'user.admin');
+      const profile = await call(emu.portal.clientEndpoint, 'profile', { auth: accessToken });
+      expect(byToken.status).to.equal(200);
+      seen.push([userId, result(byToken), result(byHook), (result(profile) as { ADMIN: unknown }).ADMIN]);
+    }
+    expect(seen).to.deep.equal([[1, true, true, true], [plain, false, false, false], [admin, true, true, true]]);
+    const noAuth = await call(emu.portal.clientEndpoint, 'user.admin');
+    expect([noAuth.status, noAuth.body['error']]).to.deep.equal([401, 'NO_AUTH_FOUND']);
+  });
+
   it('accepts the .json suffix and answers 404 ERROR_METHOD_NOT_FOUND for unknown methods', async () => {
     expect((await call(hook, 'user.current.json')).status).to.equal(200);
     const missing = await call(hook, 'crm.deal.list');

@@ -140,6 +140,18 @@ describe('rest client (MockAgent)', () => {
     await client.close();
   });
 
+  it('sends an install verification once: no retry on 503 or a reset, even for a read like app.info', async () => {
+    const pool = agent.get(ORIGIN);
+    pool.intercept({ path: '/rest/app.info', method: 'POST' }).reply(503, { error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' });
+    pool.intercept({ path: '/rest/user.admin', method: 'POST' }).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    pool.intercept({ path: /.*/, method: 'POST' }).reply(200, ok(true)).persist();
+    const { client } = await rig(agent, []);
+    expect((await rejection(client.callWithToken(`${ORIGIN}/rest/`, 't', 'app.info'))).code).to.equal('B24_QUERY_LIMIT');
+    expect((await rejection(client.callWithToken(`${ORIGIN}/rest/`, 't', 'user.admin'))).code).to.equal('B24_TRANSPORT');
+    expect(sent(agent).map((r) => r.path)).to.deep.equal(['/rest/app.info', '/rest/user.admin']);
+    await client.close();
+  });
+
   it('pages a list method with start/next up to the cap', async () => {
     const pool = agent.get(ORIGIN);
     const page = (from: number, next?: number) => ok(Array.from({ length: 50 }, (_, i) => from + i), next === undefined ? { total: 120 } : { total: 120, next });

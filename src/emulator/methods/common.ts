@@ -14,7 +14,7 @@ const appInfo: MethodHandler = (ctx) => {
 const profile: MethodHandler = (ctx) => {
   const u = ctx.portal.directory.get(ctx.caller.userId);
   return {
-    ID: ctx.caller.userId, ADMIN: ctx.caller.userId === 1, NAME: u?.firstName ?? '', LAST_NAME: u?.lastName ?? '',
+    ID: ctx.caller.userId, ADMIN: u?.admin ?? false, NAME: u?.firstName ?? '', LAST_NAME: u?.lastName ?? '',
     PERSONAL_GENDER: u?.gender ?? '', PERSONAL_PHOTO: '', TIME_ZONE: '', TIME_ZONE_OFFSET: 0,
   };
 };
@@ -28,10 +28,17 @@ const userCurrent: MethodHandler = (ctx) => {
   };
 };
 
-/** `app.info`, `profile`, `user.current`, `server.time`. */
+/**
+ * `user.admin` (DOC `api-reference/common/users/user-admin.md`: scope basic, any user, no parameters):
+ * `true` when the calling user may manage app settings, `false` otherwise; the same as `profile`'s ADMIN.
+ */
+const userAdmin: MethodHandler = (ctx) => ctx.portal.directory.get(ctx.caller.userId)?.admin ?? false;
+
+/** `app.info`, `profile`, `user.admin`, `user.current`, `server.time`. */
 export const commonMethods: Record<string, MethodHandler> = {
   'app.info': appInfo,
   profile,
+  'user.admin': userAdmin,
   'user.current': userCurrent,
   'server.time': (ctx) => isoDate(ctx.core.clock()),
 };
