@@ -29,7 +29,7 @@ describe('chat page in chromium', function () {
     await page.screenshot({ path: path.join(shots, `${name}.png`) });
   };
   /** Waits for a bot message in the open chat whose text contains `text`. */
-  const botSays = (text: string): Promise<unknown> =>
+  const botSays = (text: string | RegExp): Promise<unknown> =>
     page.locator('#messages .msg.from-bot', { hasText: text }).last().waitFor({ timeout: 15_000 });
   const write = async (text: string): Promise<void> => {
     await page.fill('#input', text);
@@ -53,13 +53,14 @@ describe('chat page in chromium', function () {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('chats with echo: the welcome, a reply with BB-code rendered', async () => {
+  it('chats with echo: the welcome, BB-code rendered in the message, shown as typed in the escaped echo', async () => {
     await page.locator('.dialog.active[data-key="bot:echo"]').waitFor();
     await botSays('I am Echo');
     await write('hello [b]world[/b]');
-    await botSays('You said: hello world');
-    expect(await page.locator('#messages .msg.from-bot b', { hasText: 'world' }).count()).to.be.greaterThan(0);
-    expect(await page.locator('#messages').innerHTML()).to.not.include('[b]');
+    // Echo escapes user text (bb.escape: a zero-width space after "["), so the platform shows it as typed.
+    await botSays(/You said: hello \[\u200Bb\]world\[\u200B\/b\]/);
+    expect(await page.locator('#messages .msg.own b', { hasText: 'world' }).count()).to.equal(1);
+    expect(await page.locator('#messages .msg.from-bot b').count()).to.equal(0);
     await shot('1-echo');
   });
 
@@ -83,7 +84,7 @@ describe('chat page in chromium', function () {
     await botSays('What is the subject?');
     await write('Printer on floor 3 is jammed');
     await botSays('Describe the problem');
-    await write('It eats every sheet and blinks [color=#ff0000]red[/color].');
+    await write('It eats every sheet and blinks red.');
     await botSays('How urgent is it?');
     await page.locator('#messages .msg.from-bot').last().locator('.kb-btn', { hasText: 'High' }).click();
     await botSays('Submit this ticket?');
@@ -95,7 +96,7 @@ describe('chat page in chromium', function () {
     expect(await attach.locator('.at-grid-name').allTextContents()).to.deep.equal(['Priority', 'Author']);
     expect(await attach.locator('.at-grid-value').first().textContent()).to.equal('High');
     expect(await attach.locator('.at-delimiter').count()).to.equal(1);
-    expect(await attach.locator('span[style="color:#ff0000"]').textContent()).to.equal('red');
+    expect(await attach.locator('.at-message').last().textContent()).to.equal('It eats every sheet and blinks red.');
     await page.locator('#tab-calls .row-item', { hasText: 'imbot.v2.Chat.Message.send' }).first().click();
     await page.locator('#tab-calls .row-item.open pre').first().waitFor();
     await page.focus('#input');

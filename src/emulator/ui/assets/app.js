@@ -681,7 +681,11 @@ async function main() {
   $('#input').addEventListener('input', () => { autosize(); updateSuggest(); });
   $('#input').addEventListener('click', updateSuggest);
   $('#input').addEventListener('keydown', onKey);
-  $('#input').addEventListener('blur', () => setTimeout(() => { S.suggest.items = []; renderSuggest(); }, 150));
+  $('#input').addEventListener('blur', () => setTimeout(() => {
+    if (document.activeElement === $('#input')) return; // focused again meanwhile: keep what typing shows
+    S.suggest.items = [];
+    renderSuggest();
+  }, 150));
   $('#cancel-edit').addEventListener('click', () => { S.editing = null; $('#editing').hidden = true; putText(''); });
   $('#me').addEventListener('change', async () => {
     S.me = Number($('#me').value);
