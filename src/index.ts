@@ -44,5 +44,3 @@ export { createOutbox } from './outbox/outbox.js';
 export type { Outbox } from './outbox/outbox.js';
 export { openStore } from './store/index.js';
 export type { Store } from './store/types.js';
-export { startEmulator } from './emulator/index.js';
-export type { Emulator, EmulatedPortal, EmulatorOptions, SentMessage } from './emulator/index.js';

@@ -1,6 +1,6 @@
 import { Agent } from 'undici';
 import { loadConfig } from '../config.js';
-import { startEmulator, type Emulator } from '../emulator/index.js';
+import { startEmulator, type Emulator } from '@b24-botkit/emulator';
 import type { Logger } from '../log.js';
 import { createBotkit, type Botkit } from '../server.js';
 

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { createBottleneckSharedBucket } from '../cluster/bottleneck-bucket.js';
 import { openRedis, type RedisLink } from '../../src/cluster/redis.js';
 import { createSharedBucket } from '../../src/cluster/redis-bucket.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { startEmulator, type Emulator } from '@b24-botkit/emulator';
 import { createLogger } from '../../src/log.js';
 import { createRestClient } from '../../src/rest/client.js';
 import type { Bucket, BucketFactory } from '../../src/rest/limiter.js';

@@ -5,7 +5,7 @@
  * limiter set to the same bucket) against the same emulator.
  */
 import { ApiVersion, B24Hook } from '@bitrix24/b24jssdk';
-import { startEmulator, type Emulator, type EmulatedPortal } from '../../src/emulator/index.js';
+import { startEmulator, type Emulator, type EmulatedPortal } from '@b24-botkit/emulator';
 import { createLogger } from '../../src/log.js';
 import { createRestClient } from '../../src/rest/client.js';
 import { createMemoryStore } from '../../src/store/memory.js';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startEmulator } from '../../src/emulator/index.js';
+import { startEmulator } from '@b24-botkit/emulator';
 import { createBotkit, createLogger, defineBot, loadConfig } from '../../src/index.js';
 
 const mb = Number(process.argv[2] ?? '200');

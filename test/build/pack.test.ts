@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { startEmulator, type Emulator } from '@b24-botkit/emulator';
 import { exited, waitForOutput } from '../helpers/child.js';
 import { builtPackage, productionDependencies, ROOT, type BuiltPackage } from './package.js';
 

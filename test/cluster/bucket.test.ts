@@ -3,7 +3,7 @@ import { createBottleneckSharedBucket } from './bottleneck-bucket.js';
 import { openRedis } from '../../src/cluster/redis.js';
 import { createSharedBucket, shareOf } from '../../src/cluster/redis-bucket.js';
 import type { RateLimit } from '../../src/config.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { startEmulator, type Emulator } from '@b24-botkit/emulator';
 import { createLogger } from '../../src/log.js';
 import { createRestClient, type RestClient } from '../../src/rest/client.js';
 import type { BucketFactory, BucketKind } from '../../src/rest/limiter.js';

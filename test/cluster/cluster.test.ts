@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { request } from 'undici';
-import type { SentMessage } from '../../src/emulator/index.js';
+import type { SentMessage } from '@b24-botkit/emulator';
 import { encodePhpForm, parsePhpForm, type FormObject } from '../../src/protocol/php-form.js';
 import { startCluster, type Cluster } from './harness.js';
 

@@ -5,7 +5,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type Emulator, type EmulatorOptions, type RestRequestLog } from '../../src/emulator/index.js';
+import { startEmulator, type Emulator, type EmulatorOptions, type RestRequestLog } from '@b24-botkit/emulator';
 import { createLogger } from '../../src/log.js';
 import { createTestDatabase, REDIS_URL, requireServices, testPrefix, type TestDatabase, type TestPrefix } from './services.js';
 

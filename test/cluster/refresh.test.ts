@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createRedisRefreshLock } from '../../src/cluster/refresh-lock.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { startEmulator, type Emulator } from '@b24-botkit/emulator';
 import { createLogger } from '../../src/log.js';
 import { createRestClient, type RestClient } from '../../src/rest/client.js';
 import { createMemoryStore } from '../../src/store/memory.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { AjaxError, ApiVersion, B24Hook, B24OAuth, EnumAppStatus, LoggerFactory } from '@bitrix24/b24jssdk';
 import { expect } from 'chai';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { startEmulator, type Emulator } from '@b24-botkit/emulator';
 import { createLogger } from '../../src/log.js';
 
 // The official JS SDK, unchanged, against the emulator. Run by b24jssdk.test.ts in a child process

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { selfSignedCertificate } from '../../src/emulator/tls.js';
+import { selfSignedCertificate } from '@b24-botkit/emulator/internal/tls.js';
 
 // Node reads NODE_EXTRA_CA_CERTS only at process start, so the SDK conformance spec runs in a child
 // mocha whose environment trusts a certificate generated here, exactly as a user would run the SDK.

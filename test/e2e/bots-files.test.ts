@@ -1,6 +1,6 @@
 /** The example bots with files, both API generations, against the emulator over loopback. */
 import { expect } from 'chai';
-import type { SentMessage } from '../../src/emulator/index.js';
+import type { SentMessage } from '@b24-botkit/emulator';
 import { loadBots } from '../../src/registry/load-bots.js';
 import { startStack, type Stack } from './harness.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { SentMessage } from '../../src/emulator/index.js';
+import type { SentMessage } from '@b24-botkit/emulator';
 import { defineBot } from '../../src/index.js';
 import { loadBots } from '../../src/registry/load-bots.js';
 import { startStack, type Stack } from './harness.js';

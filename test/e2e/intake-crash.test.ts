@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { startEmulator, type Emulator } from '@b24-botkit/emulator';
 import { exited, spawnTs, waitForOutput } from '../helpers/child.js';
 
 const ADMIN_TOKEN = 'crash-test-admin-0123456789';

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
-import { startEmulator } from '../../src/emulator/index.js';
+import { startEmulator } from '@b24-botkit/emulator';
 import { createLogger } from '../../src/log.js';
 import { encodePhpForm, parsePhpForm, type FormObject } from '../../src/protocol/php-form.js';
 import { createBotkit } from '../../src/server.js';

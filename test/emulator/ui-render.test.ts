@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { renderBbCode } from '../../src/emulator/ui/bbcode.js';
-import { renderAttach, renderKeyboard, renderMenu } from '../../src/emulator/ui/blocks.js';
+import { renderBbCode } from '@b24-botkit/emulator/internal/ui/bbcode.js';
+import { renderAttach, renderKeyboard, renderMenu } from '@b24-botkit/emulator/internal/ui/blocks.js';
 import { Attach, Keyboard } from '../../src/index.js';
 
 const DOCS = 'api-reference/chat-bots/chat-bots-v2/imbot.v2/messages';

@@ -1,4 +1,4 @@
-import { startEmulator, type Emulator, type EmulatedPortal, type EmulatorOptions } from '../../src/emulator/index.js';
+import { startEmulator, type Emulator, type EmulatedPortal, type EmulatorOptions } from '@b24-botkit/emulator';
 import { parseHostPatterns } from '../../src/http/host-allowlist.js';
 import { createLogger } from '../../src/log.js';
 import { stableUuid } from '../../src/router/runtime.js';
