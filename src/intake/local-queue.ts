@@ -13,7 +13,7 @@ export interface LocalQueueOptions {
   perPortal: number;
   /** Events held in memory at most (default 1,000); the rest wait in the inbox and are read in pages. */
   maxBuffered?: number;
-  /** Events claimed from the inbox per page (default 250). */
+  /** Events claimed from the inbox per page (default 100). */
   pageSize?: number;
 }
 
@@ -60,7 +60,7 @@ export class LocalDispatchQueue implements DispatchQueue {
   #listener: () => void = () => undefined;
 
   constructor(opts: LocalQueueOptions) {
-    this.#o = { maxBuffered: 1000, pageSize: 250, ...opts };
+    this.#o = { maxBuffered: 1000, pageSize: 100, ...opts };
   }
 
   onChange(listener: () => void): void {
@@ -74,6 +74,11 @@ export class LocalDispatchQueue implements DispatchQueue {
   /** Of {@link pending}, the events known to wait in the inbox only (not in memory). */
   get stored(): number {
     return this.#stored;
+  }
+
+  /** Internal counters, for diagnostics. */
+  debugState(): Record<string, number | boolean> {
+    return { buffered: this.#buffered, stored: this.#stored, writes: this.#writes, spilled: this.#spilled.length, refilling: this.#refilling };
   }
 
   isIdle(): boolean {
@@ -169,7 +174,8 @@ export class LocalDispatchQueue implements DispatchQueue {
     if (this.#refilling) return;
     this.#refilling = true;
     try {
-      while (this.#buffered < this.#o.maxBuffered) {
+      // Whole pages only: small claims as single jobs finish would rescan the portal's backlog each time.
+      while (this.#o.maxBuffered - this.#buffered >= Math.min(this.#o.pageSize, this.#o.maxBuffered / 2)) {
         const p = this.#spilled.shift();
         if (!p) break;
         const gen = p.gen;

@@ -14,6 +14,7 @@ const MODULES: Record<string, () => Promise<{ run: () => Promise<BenchResult[]> 
   'json-flood': () => import('./json-flood.bench.js'),
   files: () => import('./files.bench.js'),
   'cluster-bucket': () => import('./cluster-bucket.bench.js'),
+  dispatch: () => import('./dispatch.bench.js'),
 };
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
