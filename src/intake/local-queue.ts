@@ -34,6 +34,8 @@ interface Portal {
   /** Inbox writes of spilled events still in flight, and a counter bumped when one lands. */
   spilling: number;
   gen: number;
+  /** Inbox writes in flight for this portal: the record must outlive them. */
+  adding: number;
 }
 
 // In one process the lease only marks what this process holds; every lease is dropped at start.
@@ -100,11 +102,13 @@ export class LocalDispatchQueue implements DispatchQueue {
     if (p.spilled || this.#buffered >= this.#o.maxBuffered) return this.#addStored(p, item);
     this.#buffered++;
     this.#writes++;
+    p.adding++;
     let added = false;
     try {
       added = await this.#o.store.inboxAdd(item, this.#lease);
     } finally {
       this.#writes--;
+      p.adding--;
       if (added) this.#push(p, { key: item.key, memberId: item.memberId, dialogueKey: item.dialogueKey, event });
       else this.#buffered--;
       this.#changed();
@@ -147,7 +151,7 @@ export class LocalDispatchQueue implements DispatchQueue {
     if (d.jobs.length > 0) p.ready.push(d);
     else p.dialogues.delete(d.key);
     this.#enterRing(p);
-    if (p.dialogues.size === 0 && p.running === 0 && !p.spilled && p.spilling === 0) this.#portals.delete(p.id);
+    this.#forgetIfEmpty(p);
     if (this.#buffered <= this.#o.maxBuffered / 2 && this.#spilled.length > 0) void this.#refill();
     this.#changed();
   }
@@ -155,6 +159,7 @@ export class LocalDispatchQueue implements DispatchQueue {
   async #addStored(p: Portal, item: InboxItem): Promise<boolean> {
     this.#spill(p);
     p.spilling++;
+    p.adding++;
     this.#writes++;
     try {
       const added = await this.#o.store.inboxAdd(item);
@@ -162,6 +167,7 @@ export class LocalDispatchQueue implements DispatchQueue {
       return added;
     } finally {
       p.spilling--;
+      p.adding--;
       p.gen++;
       this.#writes--;
       if (this.#buffered <= this.#o.maxBuffered / 2) void this.#refill();
@@ -188,8 +194,10 @@ export class LocalDispatchQueue implements DispatchQueue {
           const event = JSON.parse(item.payload) as BotEvent;
           this.#push(p, { key: item.key, memberId: item.memberId, dialogueKey: item.dialogueKey, event });
         }
-        if (items.length < limit && p.gen === gen && p.spilling === 0) p.spilled = false;
-        else this.#spilled.push(p);
+        if (items.length < limit && p.gen === gen && p.spilling === 0) {
+          p.spilled = false;
+          this.#forgetIfEmpty(p);
+        } else this.#spilled.push(p);
         this.#changed();
       }
     } catch (e) {
@@ -201,6 +209,11 @@ export class LocalDispatchQueue implements DispatchQueue {
     }
   }
 
+  /** Drops an empty portal's record; never while a write or a refill may still use it. */
+  #forgetIfEmpty(p: Portal): void {
+    if (p.dialogues.size === 0 && p.running === 0 && !p.spilled && p.adding === 0) this.#portals.delete(p.id);
+  }
+
   #spill(p: Portal): void {
     if (p.spilled) return;
     p.spilled = true;
@@ -210,7 +223,7 @@ export class LocalDispatchQueue implements DispatchQueue {
   #portal(id: string): Portal {
     let p = this.#portals.get(id);
     if (!p) {
-      p = { id, ready: new Fifo(), dialogues: new Map(), running: 0, inRing: false, spilled: false, spilling: 0, gen: 0 };
+      p = { id, ready: new Fifo(), dialogues: new Map(), running: 0, inRing: false, spilled: false, spilling: 0, gen: 0, adding: 0 };
       this.#portals.set(id, p);
     }
     return p;

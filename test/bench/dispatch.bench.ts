@@ -93,6 +93,7 @@ async function compare(dir: string, name: string, events: number, portals: numbe
     { bench, metric: 'throughput, cap off (baseline)', value: round(o.eventsPerS, 0), unit: 'events/s' },
     { bench, metric: 'throughput ratio capped / baseline', value: round(ratio), unit: '×', target: '≥ 0.9', ok: ratio >= 0.9 },
     { bench, metric: 'event-loop delay p99 (capped)', value: round(c.p99Ms, 1), unit: 'ms', target: '< 50', ok: c.p99Ms < 50 },
+    { bench, metric: 'event-loop delay p99 (baseline)', value: round(o.p99Ms, 1), unit: 'ms' },
   ];
 }
 
