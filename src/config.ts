@@ -26,6 +26,8 @@ export interface Config {
   rateLimit: RateLimit;
   /** The per-portal limiter implementation: our timer-free token bucket, or bottleneck's reservoir. */
   limiter: 'token' | 'bottleneck';
+  /** Coalesce calls that wait for the limiter into `batch` requests (`B24_BATCHING`, default on). */
+  batching: boolean;
   dataDir: string;
   logLevel: LogLevel;
   /** Events whose `ts` is older than this many seconds are refused; 0 disables the check. */
@@ -36,6 +38,8 @@ export interface Config {
   dialogueTtlS: number;
   /** Password of the admin page (`/admin`); null disables it. */
   adminToken: string | null;
+  /** Directory the bot modules are loaded from (`.js` only when running compiled, without tsx). */
+  botsDir: string;
   /** `DATABASE_URL` (postgres://...): the PostgreSQL store shared by every instance; null = SQLite in `dataDir`. */
   databaseUrl: string | null;
   /** `REDIS_URL`: cluster coordination (shared buckets, refresh lock); null = this process alone. */
@@ -67,12 +71,14 @@ const VARIABLES = {
   B24_POLL_INTERVAL_MS: { type: 'string', pattern: '^[1-9][0-9]{1,6}$', default: '10000' },
   B24_RATE_LIMIT: { type: 'string', pattern: '^(standard|enterprise|[0-9]+(\\.[0-9]+)?/[0-9]+)$', default: 'standard' },
   B24_LIMITER: { enum: ['token', 'bottleneck'], default: 'token' },
+  B24_BATCHING: { enum: ['on', 'off'], default: 'on' },
   DATA_DIR: { type: 'string', minLength: 1, default: './data' },
   LOG_LEVEL: { enum: ['error', 'warn', 'info', 'debug'], default: 'info' },
   EVENT_MAX_AGE_S: { type: 'string', pattern: '^[0-9]{1,7}$', default: '0' },
   DISPATCH_CONCURRENCY: { type: 'string', pattern: '^[1-9][0-9]{0,3}$', default: '16' },
   DIALOGUE_TTL_S: { type: 'string', pattern: '^[1-9][0-9]{0,8}$', default: '86400' },
   ADMIN_TOKEN: { type: 'string', minLength: 16 },
+  BOTS_DIR: { type: 'string', minLength: 1, default: 'bots' },
   DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://\\S+$' },
   REDIS_URL: { type: 'string', pattern: '^rediss?://\\S+$' },
   REDIS_PREFIX: { type: 'string', pattern: '^\\S{1,100}$', default: 'botkit:' },
@@ -177,12 +183,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pollIntervalMs: Number(v.B24_POLL_INTERVAL_MS),
     rateLimit,
     limiter: v.B24_LIMITER as 'token' | 'bottleneck',
+    batching: v.B24_BATCHING === 'on',
     dataDir: path.resolve(v.DATA_DIR),
     logLevel: v.LOG_LEVEL as LogLevel,
     eventMaxAgeS: Number(v.EVENT_MAX_AGE_S),
     dispatchConcurrency: Number(v.DISPATCH_CONCURRENCY),
     dialogueTtlS: Number(v.DIALOGUE_TTL_S),
     adminToken: v.ADMIN_TOKEN ?? null,
+    botsDir: path.resolve(v.BOTS_DIR),
     databaseUrl: v.DATABASE_URL ?? null,
     redisUrl: v.REDIS_URL ?? null,
     redisPrefix: v.REDIS_PREFIX,

@@ -1,4 +1,15 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, RunResult } from 'better-sqlite3';
+
+/**
+ * The part of a prepared statement the store uses. Named here so the emitted `.d.ts` (`npm run build`)
+ * does not have to name better-sqlite3's internal namespace.
+ */
+export interface Prepared<P extends unknown[], R> {
+  run(...params: P): RunResult;
+  get(...params: P): R | undefined;
+  all(...params: P): R[];
+  iterate(...params: P): IterableIterator<R>;
+}
 
 /** A `portals` row as SQLite returns it. */
 export interface PortalRow {
@@ -97,7 +108,8 @@ function upsertSql(table: string, columns: readonly string[], keys: readonly str
 
 /** Every statement the SQLite store runs, prepared once at open. */
 export function prepareStatements(db: Database) {
-  const q = <P extends unknown[] | object = unknown[], R = unknown>(sql: string) => db.prepare<P, R>(sql);
+  const q = <P extends unknown[] | object = unknown[], R = unknown>(sql: string): Prepared<P extends unknown[] ? P : [P], R> =>
+    db.prepare<P, R>(sql) as unknown as Prepared<P extends unknown[] ? P : [P], R>;
   return {
     getPortal: q<[string], PortalRow>('SELECT * FROM portals WHERE member_id = ?'),
     listPortals: q<[], PortalRow>('SELECT * FROM portals ORDER BY member_id'),

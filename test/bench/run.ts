@@ -16,6 +16,7 @@ const MODULES: Record<string, () => Promise<{ run: () => Promise<BenchResult[]> 
   'cluster-bucket': () => import('./cluster-bucket.bench.js'),
   dispatch: () => import('./dispatch.bench.js'),
   core: () => import('./core.bench.js'),
+  cluster: () => import('./cluster.bench.js'),
 };
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;

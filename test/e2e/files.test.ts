@@ -9,7 +9,11 @@ import { expect } from 'chai';
 import { Keyboard, defineBot } from '../../src/index.js';
 import type { BotkitError } from '../../src/errors.js';
 import type { MessageEvent } from '../../src/protocol/events.js';
+import { createLogger } from '../../src/log.js';
+import { createOutbox } from '../../src/outbox/outbox.js';
 import type { BotDefinition } from '../../src/router/bot.js';
+import { createRuntime } from '../../src/router/runtime.js';
+import { messageEvent } from '../helpers/events.js';
 import { startStack, type Stack } from './harness.js';
 
 const seen: MessageEvent[] = [];
@@ -45,8 +49,15 @@ function filer(type: 'bot' | 'supervisor'): BotDefinition {
       await ctx.replyWithFile({ name: 'mid.bin', content: Buffer.alloc(2048) }).catch((e: unknown) => ctx.reply(`refused ${code(e)} ${String((e as { apiCode?: string }).apiCode)}`));
     })
     .text(/^get (\d+)$/, async (ctx) => {
-      const m = await ctx.getMessage(Number(ctx.match?.[1])).catch((e: unknown) => ({ text: `error ${code(e)} ${String((e as { apiCode?: string }).apiCode)}` }));
-      await ctx.reply(`got: ${m.text}`);
+      const m = await ctx.getMessage(Number(ctx.match?.[1])).then(
+        (r) => `${r.text} files=${r.files.map((f) => f.id).join(',')} reply=${r.replyToId}`,
+        (e: unknown) => `error ${code(e)} ${String((e as { apiCode?: string }).apiCode)}`,
+      );
+      await ctx.reply(`got: ${m}`);
+    })
+    .text(/^context (\d+) (\d+)$/, async (ctx) => {
+      const w = await ctx.getContext(Number(ctx.match?.[1]), Number(ctx.match?.[2]));
+      await ctx.reply(`${w.messages.map((m) => m.text).join('|')} prev=${w.hasPrevPage} next=${w.hasNextPage}`);
     })
     .text('read', async (ctx) => {
       await ctx.markRead(ctx.event.message.id);
@@ -153,6 +164,20 @@ describe('e2e: files, replies, forwards and message helpers', function () {
     });
   }
 
+  it('v2 fetch mode with webhook auth (botToken): the same files decoded from Event.get, downloaded with the botToken', async () => {
+    const stack = await startStack({ api: 'v2', auth: 'webhook', eventMode: 'fetch', bots: new Map([['filer', filer('bot')]]) });
+    try {
+      const answer = await say(stack, 'fetched', { files: [{ name: 'f.txt', content: 'via fetch' }], replyTo: 1 });
+      expect(answer).to.equal(`f.txt 9 ${sha(Buffer.from('via fetch'))}`);
+      expect(seen[0]!.eventId).to.be.a('number');
+      expect(seen[0]!.message.replyToId).to.equal(1);
+      const dl = stack.emu.portal.requests().filter((r) => r.method === 'imbot.v2.File.download');
+      expect(dl.map((r) => [r.status, r.auth])).to.deep.equal([[200, 'webhook']]);
+    } finally {
+      await stack.close();
+    }
+  });
+
   describe('v2 helpers', () => {
     it('replyWithFile: File.upload with the caption; the file is on the portal and downloads back', async () => {
       await withStack('v2', 'bot', async (s) => {
@@ -213,9 +238,22 @@ describe('e2e: files, replies, forwards and message helpers', function () {
 
     it('getMessage: Chat.Message.get for a supervisor bot, with the decoded extras', async () => {
       await withStack('v2', 'supervisor', async (s) => {
-        const first = await s.emu.portal.sendMessage({ from: 1, to: 'filer', text: 'remember me' });
+        const first = await s.emu.portal.sendMessage({ from: 1, to: 'filer', text: 'remember me', replyTo: 1, files: [{ name: 'm.txt', content: 'm' }] });
         await s.emu.portal.waitForMessages(1, { botCode: 'filer' });
-        expect(await say(s, `get ${first.messageId}`)).to.equal('got: remember me');
+        const [file] = s.emu.portal.files.all();
+        expect(await say(s, `get ${first.messageId}`)).to.equal(`got: remember me files=${file!.id} reply=1`);
+      });
+    });
+
+    it('getContext: Chat.Message.getContext, range messages on each side, oldest first, with page flags', async () => {
+      await withStack('v2', 'supervisor', async (s) => {
+        const ids: number[] = [];
+        for (const t of ['one', 'two', 'three', 'four']) {
+          ids.push((await s.emu.portal.sendMessage({ from: 1, to: 'filer', text: t })).messageId);
+          await s.emu.portal.waitForMessages(ids.length, { botCode: 'filer' });
+        }
+        // The chat alternates user message / bot answer: one on each side of 'two' is the answer to 'one' and to 'two'.
+        expect(await say(s, `context ${ids[1]} 1`)).to.equal('no files|two|no files prev=true next=true');
       });
     });
 
@@ -264,5 +302,30 @@ describe('e2e: files, replies, forwards and message helpers', function () {
         expect(s.emu.portal.requests().filter((r) => r.method === 'imbot.message.like' && r.status === 200)).to.have.length(2);
       });
     });
+  });
+});
+
+describe('e2e: a handler re-run after a crash does not upload twice', function () {
+  this.timeout(20_000);
+
+  it('the same event key gives the same idempotency keys; the outbox answers the remembered upload result', async () => {
+    const stack = await startStack({ api: 'v2', bots: new Map([['filer', filer('bot')]]) });
+    try {
+      const log = createLogger({ silent: true });
+      const outbox = createOutbox({ store: stack.kit.store, client: stack.kit.client, log });
+      outbox.start();
+      const rt = createRuntime({ store: stack.kit.store, bots: new Map([['filer', filer('bot')]]), sink: outbox, client: stack.kit.client, log });
+      const bot = stack.emu.portal.bots().find((b) => b.code === 'filer')!;
+      const event = messageEvent('upload', { memberId: stack.emu.portal.memberId, domain: stack.emu.portal.domain, bot: { id: bot.id, code: 'filer' } });
+      await rt.handle(event, 'crash-test-event-1');
+      await rt.handle(event, 'crash-test-event-1'); // the re-run after a crash: same event key
+      await outbox.drain(5000);
+      const uploads = stack.emu.portal.requests().filter((r) => r.method === 'imbot.v2.File.upload');
+      expect(uploads).to.have.length(1);
+      const answers = stack.emu.portal.messages({ botCode: 'filer' }).filter((m) => m.text.startsWith('uploaded'));
+      expect(answers, 'the v2 send of the re-run carries the same templateId').to.have.length(1);
+    } finally {
+      await stack.close();
+    }
   });
 });
