@@ -95,8 +95,10 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
   };
 
   async function identityOf(event: BotEvent): Promise<{ identity: BotIdentity; protocol: BotProtocol }> {
-    const list = await botCache.get(event.memberId, () => store.listBots(event.memberId));
-    const record = list.find((b) => b.code === event.bot.code);
+    const load = (): Promise<BotRecord[]> => store.listBots(event.memberId);
+    let record = (await botCache.get(event.memberId, load)).find((b) => b.code === event.bot.code);
+    // A bot registered again (new id and token) must not answer with the cached identity.
+    if (!record || record.botId !== event.bot.id) record = (await botCache.refresh(event.memberId, load)).find((b) => b.code === event.bot.code);
     const api = record?.api ?? event.api;
     return { identity: { botId: record?.botId ?? event.bot.id, botToken: record?.botToken ?? null }, protocol: protocolFor(api) };
   }
