@@ -24,8 +24,11 @@ export interface Stack {
   url: string;
   dataDir: string;
   config: Config;
-  /** Stops the server (not the emulator) and starts a new one on the same data directory and URL. */
-  restart(): Promise<void>;
+  /**
+   * Stops the server (not the emulator) and starts a new one on the same data directory and URL.
+   * `whileStopped` runs between the two; `duringStart` runs while the new server is starting (not awaited by start).
+   */
+  restart(hooks?: { whileStopped?: () => Promise<void>; duringStart?: () => Promise<void> }): Promise<void>;
   /** Stops both and removes the data directory. */
   close(): Promise<void>;
 }
@@ -84,12 +87,15 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     emu, dataDir, config,
     kit: await make(config),
     url: '',
-    async restart() {
+    async restart(hooks = {}) {
       await stack.kit.stop(2000);
+      await hooks.whileStopped?.();
       // Same port and public URL: the portal keeps sending events to the registered handler URL.
       const port = new URL(stack.url).port;
       stack.kit = await make(loadConfig({ ...env, PORT: port, PUBLIC_URL: stack.url }));
-      stack.url = await stack.kit.start();
+      const starting = stack.kit.start();
+      await hooks.duringStart?.();
+      stack.url = await starting;
     },
     async close() {
       await stack.kit.stop(2000);
