@@ -36,6 +36,8 @@ export interface Config {
   dialogueTtlS: number;
   /** Password of the admin page (`/admin`); null disables it. */
   adminToken: string | null;
+  /** Directory the bot modules are loaded from (`.js` only when running compiled, without tsx). */
+  botsDir: string;
   /** `DATABASE_URL` (postgres://...): the PostgreSQL store shared by every instance; null = SQLite in `dataDir`. */
   databaseUrl: string | null;
   /** `REDIS_URL`: cluster coordination (shared buckets, refresh lock); null = this process alone. */
@@ -73,6 +75,7 @@ const VARIABLES = {
   DISPATCH_CONCURRENCY: { type: 'string', pattern: '^[1-9][0-9]{0,3}$', default: '16' },
   DIALOGUE_TTL_S: { type: 'string', pattern: '^[1-9][0-9]{0,8}$', default: '86400' },
   ADMIN_TOKEN: { type: 'string', minLength: 16 },
+  BOTS_DIR: { type: 'string', minLength: 1, default: 'bots' },
   DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://\\S+$' },
   REDIS_URL: { type: 'string', pattern: '^rediss?://\\S+$' },
   REDIS_PREFIX: { type: 'string', pattern: '^\\S{1,100}$', default: 'botkit:' },
@@ -183,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dispatchConcurrency: Number(v.DISPATCH_CONCURRENCY),
     dialogueTtlS: Number(v.DIALOGUE_TTL_S),
     adminToken: v.ADMIN_TOKEN ?? null,
+    botsDir: path.resolve(v.BOTS_DIR),
     databaseUrl: v.DATABASE_URL ?? null,
     redisUrl: v.REDIS_URL ?? null,
     redisPrefix: v.REDIS_PREFIX,

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config.js';
 import { BotkitError } from './errors.js';
 import { createLogger } from './log.js';
@@ -6,6 +7,11 @@ import { createBotkit } from './server.js';
 
 // `npm start` entry: .env (when present) → config → server. SIGTERM/SIGINT drain and exit 0.
 if (existsSync('.env')) process.loadEnvFile('.env');
+// Compiled (`npm run start:prod`, plain node) the example bots are the compiled ones next to this file.
+const compiledBots = fileURLToPath(new URL('../bots/', import.meta.url));
+if (process.env['BOTS_DIR'] === undefined && import.meta.url.endsWith('.js') && existsSync(compiledBots)) {
+  process.env['BOTS_DIR'] = compiledBots;
+}
 
 async function main(): Promise<void> {
   let config;

@@ -9,7 +9,9 @@ import { createHttpApp } from './http/app.js';
 import { closeServer, delay, listen } from './http/listen.js';
 import { Dispatcher } from './intake/dispatcher.js';
 import { createInstaller } from './intake/install.js';
+import { createFetchedIntake } from './intake/fetched.js';
 import { createIntake, type Intake } from './intake/intake.js';
+import { LocalDispatchQueue } from './intake/local-queue.js';
 import { createLogger, type Logger } from './log.js';
 import { createOutbox, type Outbox } from './outbox/outbox.js';
 import { loadBots } from './registry/load-bots.js';
@@ -30,7 +32,7 @@ export interface BotkitOptions {
   log?: Logger;
   /** Default: SQLite under `config.dataDir`. */
   store?: Store;
-  /** Bot definitions, or the directory to load them from. Default: `./bots`. */
+  /** Bot definitions, or the directory to load them from. Default: `config.botsDir` (`BOTS_DIR`, `./bots`). */
   bots?: ReadonlyMap<string, AnyBotDefinition> | string;
   /** undici dispatcher for REST calls (tests inject one). */
   dispatcher?: UndiciDispatcher;
@@ -48,7 +50,7 @@ export interface Botkit {
   start(): Promise<string>;
   /** Registers the bots and commands on a portal (idempotent) and starts its pollers. */
   syncPortal(memberId: string): Promise<SyncReport>;
-  /** Resolves when every accepted event has been handled. */
+  /** Resolves when every accepted event has been handled and the replies it queued were sent (or wait for a retry). */
   idle(): Promise<void>;
   /** Stops accepting, drains handlers and replies up to the deadline, closes the store. */
   stop(deadlineMs?: number): Promise<void>;
@@ -70,6 +72,7 @@ interface Pipeline {
   store: Store;
   client: RestClient;
   outbox: Outbox;
+  queue: LocalDispatchQueue;
   dispatcher: Dispatcher;
   intake: Intake;
   pollers: PollerSet;
@@ -85,7 +88,7 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
   const { config } = opts;
   const log = opts.log ?? createLogger({ level: config.logLevel });
   const clock = opts.clock ?? Date.now;
-  const bots = typeof opts.bots === 'object' ? opts.bots : await loadBots(path.resolve(opts.bots ?? 'bots'));
+  const bots = typeof opts.bots === 'object' ? opts.bots : await loadBots(path.resolve(opts.bots ?? config.botsDir));
   const store = opts.store ?? openStore({ dataDir: config.dataDir });
   const oauth = config.clientId && config.clientSecret ? { clientId: config.clientId, clientSecret: config.clientSecret, oauthUrl: config.oauthUrl } : null;
   const coord = config.redisUrl ? openCoordination({ url: config.redisUrl, prefix: config.redisPrefix, log }) : null;
@@ -95,17 +98,18 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
   });
   const outbox = createOutbox({ store, client, log, clock });
   const runtime = createRuntime({ store, bots, sink: outbox, client, log, clock, dialogueTtlS: config.dialogueTtlS });
-  const dispatcher = new Dispatcher({ handle: (e, k) => runtime.handle(e, k), done: (k) => store.inboxDone(k), concurrency: config.dispatchConcurrency, log, clock });
+  const queue = new LocalDispatchQueue({ store, log, perPortal: Math.max(1, Math.floor(config.dispatchConcurrency / 4)) });
+  const dispatcher = new Dispatcher({ queue, handle: (e, k) => runtime.handle(e, k), concurrency: config.dispatchConcurrency, log, clock });
   let publicUrl = config.publicUrl;
   const sync = createSync({ store, client, bots, api: config.botApi, eventMode: config.eventMode, handlerUrl: () => `${publicUrl}/events`, log, clock });
-  const pollers = new PollerSet(store, () => ({ store, client, intake, log, idleMs: config.pollIntervalMs }));
+  const pollers = new PollerSet(store, { store, client, intake: createFetchedIntake({ queue, log, clock }), log, idleMs: config.pollIntervalMs });
   const syncPortal = async (memberId: string): Promise<SyncReport> => {
     const report = await sync(memberId);
     if (started()) await pollers.startFor(memberId);
     return report;
   };
   const install = createInstaller({ store, client, portalHosts: config.portalHosts, syncPortal, log, clock });
-  const intake = createIntake({ store, dispatcher, install, log, maxAgeS: config.eventMaxAgeS, clock, webhookPortals: config.webhookUrl !== null });
+  const intake = createIntake({ store, queue, install, log, maxAgeS: config.eventMaxAgeS, clock, webhookPortals: config.webhookUrl !== null });
   const health = async (): Promise<Record<string, unknown>> => ({
     status: 'ok', portals: (await store.listPortals()).length, bots: [...bots.keys()], pending: dispatcher.size, outbox: outbox.stats(),
     ...(coord ? { redis: coord.health() } : {}),
@@ -118,7 +122,7 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
     },
   });
   return {
-    log, clock, bots, store, client, outbox, dispatcher, intake, pollers, app, syncPortal, coord,
+    log, clock, bots, store, client, outbox, queue, dispatcher, intake, pollers, app, syncPortal, coord,
     setPublicUrl: (url) => void (publicUrl = url),
   };
 }
@@ -136,25 +140,35 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
   let pruneTimer: NodeJS.Timeout | null = null;
   const p = await buildPipeline(opts, () => server !== null);
   const { log, clock, store } = p;
+  // Handled event keys and delivered reply keys are remembered for the dedupe window, then forgotten.
   const prune = (): void => {
-    store.inboxPrune(clock() - DEDUPE_WINDOW_MS).then(
-      (n) => n > 0 && log.info('pruned handled events', { count: n }),
-      (e: unknown) => log.warn('pruning handled events failed', { err: e }),
+    const before = clock() - DEDUPE_WINDOW_MS;
+    Promise.all([store.inboxPrune(before), store.outboxPrune(before)]).then(
+      ([events, replies]) => events + replies > 0 && log.info('pruned remembered keys', { events, replies }),
+      (e: unknown) => log.warn('pruning remembered keys failed', { err: e }),
     );
   };
 
   return {
     app: p.app, store, client: p.client, bots: p.bots, intake: p.intake,
     syncPortal: (memberId) => p.syncPortal(memberId),
-    idle: () => p.dispatcher.idle(),
+    async idle() {
+      // Handlers queue replies without waiting for them: idle means handled and sent.
+      for (;;) {
+        await p.dispatcher.idle();
+        await p.outbox.idle();
+        if (p.dispatcher.size === 0) return;
+      }
+    },
     async start() {
+      // Pending events first: a new event must not overtake an older pending one of its dialogue.
+      await p.queue.start();
+      p.outbox.start();
       const listening = await listen(p.app, config.port, config.host);
       server = listening.server;
       if (config.port === 0 && config.publicUrl.endsWith(':0')) p.setPublicUrl(listening.url);
       prune();
       pruneTimer = setInterval(prune, 3_600_000).unref();
-      p.outbox.start();
-      await p.intake.resume();
       if (config.webhookUrl) await p.syncPortal(await ensureWebhookPortal(store, config.webhookUrl, clock()));
       for (const portal of await store.listPortals()) await p.pollers.startFor(portal.memberId);
       if (!config.clientId && !config.webhookUrl) {

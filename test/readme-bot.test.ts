@@ -43,7 +43,7 @@ describe('README example bot', function () {
   it('loads and answers', async () => {
     const bots = await loadBots(dir);
     const sent: Array<{ method: string; params: Record<string, unknown> }> = [];
-    const sink: ReplySink = { enqueue: async (item) => void sent.push(item) };
+    const sink: ReplySink = { enqueue: async (item) => (sent.push(item), { delivered: Promise.resolve(null) }) };
     const rt = createRuntime({ store: createMemoryStore(), bots, sink, log: createLogger({ silent: true }), client: { call: async () => { throw new Error('no REST'); } } });
     await rt.handle(messageEvent('bye now', { bot: { id: 9, code: 'greeter' } }));
     await rt.handle(commandEvent('hello', 'Anna', { bot: { id: 9, code: 'greeter' }, language: 'de' }));

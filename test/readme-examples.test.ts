@@ -42,7 +42,7 @@ describe('README example modules', function () {
 
   it('the custom-context bot sees its own fields', async () => {
     const sent: Array<{ method: string; params: Record<string, unknown> }> = [];
-    const sink: ReplySink = { enqueue: async (item) => void sent.push(item) };
+    const sink: ReplySink = { enqueue: async (item) => (sent.push(item), { delivered: Promise.resolve(null) }) };
     const rt = createRuntime({ store: createMemoryStore(), bots, sink, log: createLogger({ silent: true }), client: { call: async () => { throw new Error('no REST'); } } });
     await rt.handle(commandEvent('plan', '', { bot: { id: 9, code: 'tenant' } }));
     expect(sent.map((s) => (s.params['fields'] as { message: string }).message)).to.deep.equal(['Plan: free']);
@@ -50,7 +50,7 @@ describe('README example modules', function () {
 
   it('the plugin example counts tickets per user, in the user\'s language, with a generated /help', async () => {
     const sent: Array<{ method: string; params: Record<string, unknown> }> = [];
-    const sink: ReplySink = { enqueue: async (item) => void sent.push(item) };
+    const sink: ReplySink = { enqueue: async (item) => (sent.push(item), { delivered: Promise.resolve(null) }) };
     const rt = createRuntime({ store: createMemoryStore(), bots, sink, log: createLogger({ silent: true }), client: { call: async () => { throw new Error('no REST'); } } });
     const at = { bot: { id: 9, code: 'desk' } };
     await rt.handle(commandEvent('ticket', '', at));

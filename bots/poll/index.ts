@@ -46,7 +46,8 @@ export const poll = defineBot({
     }
     const id = String(ctx.event.messageId);
     const state: Poll = { question, options: options.slice(0, 10), votes: {}, messageId: null };
-    state.messageId = await ctx.reply(render(state, id));
+    // The id is needed to update the message on each vote: wait for the portal to post it.
+    state.messageId = await (await ctx.reply(render(state, id))).delivered;
     await ctx.chatSession.set(`poll:${id}`, state);
   })
   .button('vote', vote)

@@ -1,126 +1,85 @@
 import type { Logger } from '../log.js';
-import { dialogueKey, type BotEvent } from '../protocol/events.js';
+import type { BotEvent } from '../protocol/events.js';
+import type { DispatchJob, DispatchQueue } from './dispatch-queue.js';
 
 /** What the dispatcher needs. */
 export interface DispatcherOptions {
+  /** Where jobs come from: fair across portals, in order per dialogue. */
+  queue: DispatchQueue;
   /** Runs the bot for one event; `key` is its dedupe key. */
   handle(event: BotEvent, key: string): Promise<void>;
-  /** Called after an event was handled (or its handler threw): marks it done in the inbox. */
-  done(key: string): Promise<void>;
-  /** How many dialogues run at once. */
+  /** How many events run at once. */
   concurrency: number;
-  /**
-   * How many of them may belong to one portal (default a quarter of `concurrency`, at least 1), so that
-   * handlers waiting on one slow portal cannot take every slot.
-   */
-  perPortal?: number;
   log: Logger;
   /** A handler running longer than this is logged as slow. */
   slowMs?: number;
   clock?: () => number;
 }
 
-interface Job {
-  key: string;
-  event: BotEvent;
-}
-
 /**
- * Runs events one at a time per dialogue, in arrival order, and different dialogues concurrently up
- * to a bound. A throwing handler is logged with the event type and portal and does not stop others.
+ * Runs events from a {@link DispatchQueue} with bounded concurrency. A throwing handler is logged with
+ * the event type and portal and does not stop others; either way the event is completed (marked done).
  *
  * @example
- * const d = new Dispatcher({ handle: runtime.handle, done: (k) => store.inboxDone(k), concurrency: 16, log });
- * d.push(key, event);
+ * const queue = new LocalDispatchQueue({ store, log, perPortal: 4 });
+ * const d = new Dispatcher({ queue, handle: (e, k) => runtime.handle(e, k), concurrency: 16, log });
+ * await queue.start();
  */
 export class Dispatcher {
   readonly #opts: DispatcherOptions;
   readonly #clock: () => number;
-  readonly #queues = new Map<string, Job[]>();
-  readonly #ready: string[] = [];
-  readonly #pendingKeys = new Set<string>();
   #running = 0;
-  readonly #perPortal = new Map<string, number>();
   #idleWaiters: Array<() => void> = [];
 
   constructor(opts: DispatcherOptions) {
     this.#opts = opts;
     this.#clock = opts.clock ?? Date.now;
+    opts.queue.onChange(() => this.#pump());
   }
 
-  /** Queues an event. An event whose key is already queued or running is ignored. */
-  push(key: string, event: BotEvent): void {
-    if (this.#pendingKeys.has(key)) return;
-    this.#pendingKeys.add(key);
-    const dk = dialogueKey(event);
-    const queue = this.#queues.get(dk);
-    if (queue) {
-      queue.push({ key, event });
-      return;
-    }
-    this.#queues.set(dk, [{ key, event }]);
-    this.#ready.push(dk);
-    this.#pump();
-  }
-
-  /** Number of events queued or running. */
+  /** Events accepted and not yet handled (running, waiting in memory or in the inbox). */
   get size(): number {
-    return this.#pendingKeys.size;
+    return this.#opts.queue.pending;
   }
 
-  /** Resolves when nothing is queued or running. */
+  /** Resolves when nothing is queued, running or waiting in the inbox. */
   idle(): Promise<void> {
-    if (this.#pendingKeys.size === 0) return Promise.resolve();
+    if (this.#isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  #portalOf(dk: string): string {
-    return this.#queues.get(dk)?.[0]?.event.memberId ?? '';
+  #isIdle(): boolean {
+    return this.#running === 0 && this.#opts.queue.isIdle();
   }
 
   #pump(): void {
-    const cap = this.#opts.perPortal ?? Math.max(1, Math.floor(this.#opts.concurrency / 4));
     while (this.#running < this.#opts.concurrency) {
-      const i = this.#ready.findIndex((dk) => (this.#perPortal.get(this.#portalOf(dk)) ?? 0) < cap);
-      if (i === -1) return;
-      const [dk] = this.#ready.splice(i, 1) as [string];
-      const portal = this.#portalOf(dk);
-      this.#perPortal.set(portal, (this.#perPortal.get(portal) ?? 0) + 1);
+      const job = this.#opts.queue.take();
+      if (!job) break;
       this.#running++;
-      void this.#runDialogue(dk, portal);
+      void this.#run(job);
     }
+    if (this.#isIdle()) for (const w of this.#idleWaiters.splice(0)) w();
   }
 
-  async #runDialogue(dk: string, portal: string): Promise<void> {
-    const queue = this.#queues.get(dk) ?? [];
-    const job = queue.shift();
-    if (job) await this.#runJob(job);
-    if (queue.length > 0) this.#ready.push(dk);
-    else this.#queues.delete(dk);
-    const left = (this.#perPortal.get(portal) ?? 1) - 1;
-    if (left > 0) this.#perPortal.set(portal, left);
-    else this.#perPortal.delete(portal);
-    this.#running--;
-    this.#pump();
-    if (this.#pendingKeys.size === 0) for (const w of this.#idleWaiters.splice(0)) w();
-  }
-
-  async #runJob({ key, event }: Job): Promise<void> {
+  async #run(job: DispatchJob): Promise<void> {
+    const { event } = job;
     const started = this.#clock();
     const meta = { type: event.type, memberId: event.memberId, botCode: event.bot.code, dialogId: event.chat.dialogId };
     try {
-      await this.#opts.handle(event, key);
+      await this.#opts.handle(event, job.key);
     } catch (e) {
       this.#opts.log.error('bot handler failed', { ...meta, err: e });
     }
     const ms = this.#clock() - started;
     if (ms > (this.#opts.slowMs ?? 5000)) this.#opts.log.warn('slow bot handler', { ...meta, ms });
     else this.#opts.log.debug('event handled', { ...meta, ms });
+    this.#running--;
     try {
-      await this.#opts.done(key);
+      await this.#opts.queue.complete(job);
     } catch (e) {
       this.#opts.log.error('could not mark event handled', { ...meta, err: e });
     }
-    this.#pendingKeys.delete(key);
+    this.#pump();
   }
 }

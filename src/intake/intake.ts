@@ -1,8 +1,9 @@
 import type { Logger } from '../log.js';
-import { decodeEnvelope, decodeEvent, decodeFetchedEvent, eventDedupeKey, type EventEnvelope } from '../protocol/decode.js';
-import { dialogueKey, type AppUpdateEvent, type BotEvent, type InstallEvent, type UninstallEvent } from '../protocol/events.js';
-import type { PortalRecord, Store } from '../store/types.js';
-import type { Dispatcher } from './dispatcher.js';
+import { decodeEnvelope, decodeEvent, eventDedupeKey, type EventEnvelope } from '../protocol/decode.js';
+import { queueEvent } from './fetched.js';
+import { type AppUpdateEvent, type BotEvent, type InstallEvent, type UninstallEvent } from '../protocol/events.js';
+import type { RegistryStore, TokenStore } from '../store/types.js';
+import type { DispatchQueue } from './dispatch-queue.js';
 import { authenticateEvent } from './verify.js';
 import { findWebhookPortal } from './webhook-bots.js';
 
@@ -14,8 +15,10 @@ export interface IntakeResult {
 
 /** What the intake needs. */
 export interface IntakeOptions {
-  store: Store;
-  dispatcher: Dispatcher;
+  /** Portals (authentication, uninstall) and bots (webhook-registered bots' tokens). */
+  store: TokenStore & Pick<RegistryStore, 'listBots'>;
+  /** Persists accepted events in the inbox and queues them for the dispatcher. */
+  queue: DispatchQueue;
   install(event: InstallEvent | AppUpdateEvent): Promise<Record<string, unknown>>;
   log: Logger;
   /** Refuse events older than this many seconds (0 = off). */
@@ -29,10 +32,6 @@ export interface IntakeOptions {
 export interface Intake {
   /** Handles one pushed event body (form-parsed or JSON). Throws coded HttpErrors for refusals. */
   accept(body: Record<string, unknown>): Promise<IntakeResult>;
-  /** Persists and dispatches the items of one `imbot.v2.Event.get` page. Returns how many were new. */
-  acceptFetched(portal: PortalRecord, items: readonly unknown[]): Promise<number>;
-  /** Re-dispatches events that were accepted but not handled (after a crash). */
-  resume(): Promise<number>;
 }
 
 /**
@@ -43,22 +42,11 @@ export interface Intake {
  * const { status, body } = await intake.accept(parsePhpForm(rawBody));
  */
 export function createIntake(opts: IntakeOptions): Intake {
-  const { store, dispatcher, log } = opts;
+  const { store, queue, log } = opts;
   const clock = opts.clock ?? Date.now;
 
   async function enqueue(event: BotEvent, key: string): Promise<boolean> {
-    const added = await store.inboxAdd({
-      key,
-      memberId: event.memberId,
-      dialogueKey: dialogueKey(event),
-      payload: JSON.stringify(event),
-      receivedAt: clock(),
-    });
-    if (added) {
-      log.debug('event accepted', { key, type: event.type, memberId: event.memberId, botCode: event.bot.code, dialogId: event.chat.dialogId });
-      dispatcher.push(key, event);
-    } else log.debug('duplicate event ignored', { key, type: event.type, memberId: event.memberId });
-    return added;
+    return queueEvent({ queue, log, clock }, event, key);
   }
 
   async function uninstall(event: UninstallEvent): Promise<IntakeResult> {
@@ -104,28 +92,5 @@ export function createIntake(opts: IntakeOptions): Intake {
       return authenticated(env, body);
     },
 
-    async acceptFetched(portal, items) {
-      let fresh = 0;
-      for (const item of items) {
-        let event: BotEvent | null;
-        try {
-          event = decodeFetchedEvent(item, { memberId: portal.memberId, domain: portal.domain });
-        } catch (e) {
-          // One malformed item must not block the queue: the page's offset moves past it.
-          log.warn('fetched event skipped: malformed', { memberId: portal.memberId, err: e });
-          continue;
-        }
-        if (event === null) continue;
-        if (await enqueue(event, eventDedupeKey(event, event.type))) fresh++;
-      }
-      return fresh;
-    },
-
-    async resume() {
-      const pending = await store.inboxPending(10_000);
-      for (const item of pending) dispatcher.push(item.key, JSON.parse(item.payload) as BotEvent);
-      if (pending.length > 0) log.info('resuming unhandled events', { count: pending.length });
-      return pending.length;
-    },
   };
 }

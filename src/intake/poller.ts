@@ -1,14 +1,14 @@
+import { backoffDelay } from '../backoff.js';
 import { BotkitError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { PortalCaller } from '../router/runtime.js';
-import type { BotRecord, Store } from '../store/types.js';
-import type { Intake } from './intake.js';
+import type { BotRecord, OffsetStore, RegistryStore, TokenStore } from '../store/types.js';
+import type { FetchedIntake } from './fetched.js';
 
 /** What a poller needs. */
 export interface PollerOptions {
-  store: Store;
-  client: PortalCaller;
-  intake: Intake;
+  store: OffsetStore & Pick<TokenStore, 'getPortal'> & Pick<RegistryStore, 'deleteBot'>;
+  client: { call<T = unknown>(memberId: string, method: string, params?: Record<string, unknown>): Promise<T> };
+  intake: FetchedIntake;
   log: Logger;
   /** The idle interval (the docs recommend 5-30 s). */
   idleMs: number;
@@ -39,6 +39,9 @@ function readPage(result: unknown): EventPage {
   return { events: r.events, nextOffset: r.nextOffset, hasMore: r.hasMore === true };
 }
 
+// A failing poll waits 1 s, 2 s, 4 s ... up to a minute (with jitter, so many bots do not poll in step).
+const POLL_ERROR_BACKOFF = { baseMs: 1000, maxMs: 60_000 };
+
 // Client errors that end polling: the portal was uninstalled, or its tokens can no longer be refreshed.
 const GONE = new Set(['B24_PORTAL_UNKNOWN', 'B24_REINSTALL_REQUIRED']);
 
@@ -56,6 +59,7 @@ function apiCode(e: unknown): string | undefined {
 export function startPoller(bot: BotRecord, opts: PollerOptions): Poller {
   const fastMs = Math.max(10, Math.min(250, opts.idleMs));
   let delay = 0;
+  let failures = 0;
   let stopped = false;
   let wake: (() => void) | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -90,13 +94,14 @@ export function startPoller(bot: BotRecord, opts: PollerOptions): Poller {
     while (!stopped) {
       try {
         delay = await pollOnce();
+        failures = 0;
       } catch (e) {
         if (apiCode(e) === 'BOT_NOT_FOUND') return forget(bot);
         if (GONE.has(String((e as { code?: unknown } | null)?.code))) {
           opts.log.info('portal gone or needs a reinstall; polling stopped', { memberId: bot.memberId, botCode: bot.code, err: e });
           return;
         }
-        delay = Math.min(60_000, Math.max(1000, delay * 2));
+        delay = backoffDelay(POLL_ERROR_BACKOFF, failures++);
         opts.log.warn('event poll failed', { memberId: bot.memberId, botCode: bot.code, retryInMs: delay, err: e });
       }
       if (!stopped && delay > 0) await sleep(delay);

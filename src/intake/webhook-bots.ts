@@ -1,4 +1,4 @@
-import type { PortalRecord, Store } from '../store/types.js';
+import type { PortalRecord, RegistryStore, TokenStore } from '../store/types.js';
 import { secretsEqual } from './verify.js';
 
 /**
@@ -14,7 +14,7 @@ export function webhookBotAppToken(botToken: string): string {
  * us; the portal is found by domain and by the bot token the event's application token derives from.
  * Returns the stored webhook portal with the token this event must carry, or null.
  */
-export async function findWebhookPortal(store: Store, env: { domain: string; applicationToken: string }): Promise<PortalRecord | null> {
+export async function findWebhookPortal(store: Pick<TokenStore, 'listPortals'> & Pick<RegistryStore, 'listBots'>, env: { domain: string; applicationToken: string }): Promise<PortalRecord | null> {
   for (const portal of await store.listPortals()) {
     if (portal.authMode !== 'webhook' || portal.domain.toLowerCase() !== env.domain.toLowerCase()) continue;
     for (const bot of await store.listBots(portal.memberId)) {

@@ -89,7 +89,10 @@ export async function loadBots(dir: string): Promise<Map<string, AnyBotDefinitio
     try {
       mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     } catch (e) {
-      throw new BotkitError('BOT_DEFINITION_INVALID', `${rel}: cannot be loaded: ${(e as Error).message}`, { cause: e });
+      // Plain node (the compiled build) cannot import TypeScript: say what to do instead.
+      const hint = (e as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION'
+        ? ' (TypeScript bots need tsx, as `npm start` uses; compiled, point BOTS_DIR at their .js output, e.g. dist/bots)' : '';
+      throw new BotkitError('BOT_DEFINITION_INVALID', `${rel}: cannot be loaded: ${(e as Error).message}${hint}`, { cause: e });
     }
     const defs = Object.values(mod).filter(isBotDefinition);
     if (defs.length === 0) throw new BotkitError('BOT_DEFINITION_INVALID', `${rel}: exports no bot (use a named export of defineBot(...))`);

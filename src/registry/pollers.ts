@@ -1,14 +1,13 @@
 import { startPoller, type Poller, type PollerOptions } from '../intake/poller.js';
-import type { Store } from '../store/types.js';
+import type { RegistryStore } from '../store/types.js';
 
 /** The fetch-mode pollers of this process: one per v2 bot registered with `eventMode: fetch`. */
 export class PollerSet {
   readonly #pollers = new Map<string, Poller>();
-  readonly #store: Store;
-  readonly #options: () => PollerOptions;
+  readonly #store: Pick<RegistryStore, 'listBots'>;
+  readonly #options: PollerOptions;
 
-  /** `options` is read when a poller starts (the intake is created after this set). */
-  constructor(store: Store, options: () => PollerOptions) {
+  constructor(store: Pick<RegistryStore, 'listBots'>, options: PollerOptions) {
     this.#store = store;
     this.#options = options;
   }
@@ -18,7 +17,7 @@ export class PollerSet {
     for (const bot of await this.#store.listBots(memberId)) {
       const key = `${memberId}:${bot.code}:${bot.botId}`;
       if (bot.api !== 'v2' || bot.eventMode !== 'fetch' || bot.botId <= 0 || this.#pollers.has(key)) continue;
-      const poller = startPoller(bot, this.#options());
+      const poller = startPoller(bot, this.#options);
       this.#pollers.set(key, poller);
       // A poller that ended by itself (bot deleted, portal gone) is forgotten, so a re-sync can start a new one.
       void poller.done.then(() => {

@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { RateLimit } from '../config.js';
+import { backoffDelay } from '../backoff.js';
 import { MAX_BATCH } from './batch.js';
 import type { Bucket } from './limiter.js';
 import type { RequestTarget } from './auth.js';
@@ -141,9 +142,8 @@ export class Lane {
     const now = this.#d.clock();
     if (now < this.#penaltyUntil) return; // one penalty per storm, not one per in-flight request
     this.#limitStreak++;
-    const first = Math.max(250, 1000 / this.limit.rate);
-    const step = Math.min(30_000, first * 2 ** (this.#limitStreak - 1));
-    const ms = retryAfterMs ?? Math.round(step * (0.75 + random() * 0.5));
+    const policy = { baseMs: Math.max(250, 1000 / this.limit.rate), maxMs: 30_000, jitter: { min: 0.75, max: 1.25 }, maxRetryAfterMs: 600_000 };
+    const ms = backoffDelay(policy, this.#limitStreak - 1, { retryAfterMs, random });
     this.#penaltyUntil = now + ms;
     this.#d.bucket.penalize(ms);
   }

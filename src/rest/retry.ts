@@ -1,3 +1,4 @@
+import { backoffDelay } from '../backoff.js';
 import {
   B24ApiError, B24OperationTimeLimitError, B24QueryLimitError, B24TransportError, isExpiredToken, isUuidInFlight,
 } from './errors.js';
@@ -64,8 +65,7 @@ export function isRetrySafe(method: string, params: Record<string, unknown>): bo
 
 /** Exponential backoff with jitter (50-100 % of the step). */
 export function backoffMs(attempt: number, opts: Required<RetryOptions>, random: () => number = Math.random): number {
-  const step = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** attempt);
-  return Math.round(step * (0.5 + random() * 0.5));
+  return backoffDelay({ baseMs: opts.baseDelayMs, maxMs: opts.maxDelayMs }, attempt, { random });
 }
 
 interface DecideContext {

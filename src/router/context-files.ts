@@ -10,7 +10,7 @@ import { dialogueKey, type BotEvent, type EventFile, type MessageExtras } from '
 import { normalizeMessage, type OutgoingMessage } from '../protocol/message.js';
 import { isObject, type WireObject } from '../protocol/wire.js';
 import { openDownload, prepareUpload, type FileDownload, type OutgoingFile } from '../rest/files.js';
-import type { ContextDeps } from './context.js';
+import type { ContextDeps, ReplyHandle } from './context.js';
 
 /** What a helper needs from its context. */
 export interface HelperEnv {
@@ -64,8 +64,8 @@ function isV2(env: HelperEnv): boolean {
   return env.deps.protocol.api === 'v2';
 }
 
-/** Queues one write in the outbox under the context's next idempotency key; resolves once delivered. */
-export function enqueue(env: HelperEnv, method: string, params: Record<string, unknown>): Promise<unknown> {
+/** Queues one write in the outbox under the context's next idempotency key; resolves once durably queued. */
+export function enqueue(env: HelperEnv, method: string, params: Record<string, unknown>): Promise<{ readonly delivered: Promise<unknown> }> {
   return env.deps.sink.enqueue({
     memberId: env.event.memberId,
     dialogueKey: dialogueKey(env.event),
@@ -93,7 +93,8 @@ export async function replyWithFile(env: HelperEnv, file: OutgoingFile, caption?
   const prepared = prepareUpload(file, opts.maxBytes);
   const fields: Record<string, unknown> = { name: prepared.name, content: prepared.content };
   if (caption !== undefined && caption !== '') fields['message'] = caption;
-  const result = await enqueue(env, 'imbot.v2.File.upload', { ...auth(env), dialogId: env.event.chat.dialogId, fields });
+  // The file id is the point of this helper: wait until the portal confirmed the upload.
+  const result = await (await enqueue(env, 'imbot.v2.File.upload', { ...auth(env), dialogId: env.event.chat.dialogId, fields })).delivered;
   const fileId = positiveInt(field(field(result, 'file'), 'id'));
   if (fileId === null) throw new BotkitError('FILE_DOWNLOAD_FAILED', 'the portal did not answer the uploaded file id');
   return { fileId, messageId: positiveInt(field(result, 'messageId')) };
@@ -140,12 +141,12 @@ export function hasFile(message: unknown): message is FileReply {
  * Upload, then send: a file with only a text goes as one upload with the text as its caption; with a
  * keyboard, attachment or other fields, the rest is checked first (so a bad keyboard fails before anything
  * is queued), the file is uploaded, and once the portal confirmed it the rest is sent as a second message.
- * Resolves with the id of the last message posted.
+ * Resolves (once the upload was confirmed and the rest is queued) with the handle of the last message.
  */
-export async function replyWithAttachedFile(env: HelperEnv, message: FileReply, send: (rest: OutgoingMessage) => Promise<number | null>): Promise<number | null> {
+export async function replyWithAttachedFile(env: HelperEnv, message: FileReply, send: (rest: OutgoingMessage) => Promise<ReplyHandle>): Promise<ReplyHandle> {
   const { file, ...rest } = message;
   const onlyText = Object.keys(rest).every((k) => k === 'text');
-  if (onlyText) return (await replyWithFile(env, file, rest.text)).messageId;
+  if (onlyText) return { delivered: Promise.resolve((await replyWithFile(env, file, rest.text)).messageId) };
   normalizeMessage(rest);
   await replyWithFile(env, file);
   return send(rest);

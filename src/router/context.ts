@@ -11,7 +11,17 @@ import type { Session } from './session.js';
 
 /** Where replies go: the durable outbox in production (same signature as `Outbox.enqueue`). */
 export interface ReplySink {
-  enqueue(item: { memberId: string; dialogueKey: string; method: string; params: Record<string, unknown>; idempotencyKey: string }): Promise<unknown>;
+  /** Resolves once the call is durably queued; `delivered` settles with the portal's result. */
+  enqueue(item: { memberId: string; dialogueKey: string; method: string; params: Record<string, unknown>; idempotencyKey: string }): Promise<{ readonly delivered: Promise<unknown> }>;
+}
+
+/** A reply that is durably queued (see {@link Context.reply}). */
+export interface ReplyHandle {
+  /**
+   * The id of the posted message once the portal confirmed it (null when the answer carried none);
+   * rejects with the coded error if the reply was dead-lettered. Awaiting it is optional.
+   */
+  readonly delivered: Promise<number | null>;
 }
 
 /** The params of a REST method: typed for the methods in {@link BotMethods}, a plain record for the rest. */
@@ -138,16 +148,21 @@ export class Context<E extends BotEvent = BotEvent> {
     return this.#deps.translate(this.language, key, vars);
   }
 
-  /** Posts a message into this chat. Resolves with the new message id once the portal confirmed it. */
-  async reply(message: Reply): Promise<number | null> {
+  /**
+   * Posts a message into this chat. Resolves as soon as the reply is durably queued (the handler does not
+   * wait for the portal); `(await ctx.reply(...)).delivered` gives the new message id once it is posted.
+   */
+  async reply(message: Reply): Promise<ReplyHandle> {
     if (more.hasFile(message)) return more.replyWithAttachedFile(this.#env(), message, (rest) => this.reply(rest));
     const wire = toWire(message);
     const key = this.#deps.nextKey();
-    const result = await this.#send(this.#deps.protocol.send(this.#deps.identity, this.dialogId, wire, key), key);
-    return this.#deps.protocol.parseMessageId(result);
+    const { delivered } = await this.#send(this.#deps.protocol.send(this.#deps.identity, this.dialogId, wire, key), key);
+    const id = delivered.then((result) => this.#deps.protocol.parseMessageId(result));
+    id.catch(() => undefined);
+    return { delivered: id };
   }
 
-  /** Answers the command this event carries, in the chat where it was run. */
+  /** Answers the command this event carries, in the chat where it was run. Resolves once durably queued, like every helper here. */
   async answer(message: Reply): Promise<void> {
     const e = this.event;
     if (e.type !== 'command') throw new BotkitError('CONTEXT_UNSUPPORTED', `answer() needs a command event, got ${e.type}`);
@@ -218,7 +233,7 @@ export class Context<E extends BotEvent = BotEvent> {
     return { deps: this.#deps, event: this.event };
   }
 
-  #send(call: RestCall, idempotencyKey: string): Promise<unknown> {
+  #send(call: RestCall, idempotencyKey: string): Promise<{ readonly delivered: Promise<unknown> }> {
     return this.#deps.sink.enqueue({
       memberId: this.event.memberId,
       dialogueKey: dialogueKey(this.event),

@@ -1,8 +1,6 @@
 import { compareText, decodeJson, encodeJson, storeClosedError } from './codec.js';
-import type {
-  BotRecord, CommandRecord, InboxItem, InboxStore, OffsetStore, OutboxItem, OutboxStore, PortalRecord, PortalStore,
-  StateStore, Store,
-} from './types.js';
+import { memoryInbox, memoryOutbox, queueTables, type QueueCtx } from './memory-queues.js';
+import type { BotRecord, CommandRecord, OffsetStore, PortalRecord, PortalStore, StateStore, Store } from './types.js';
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -14,13 +12,8 @@ interface Tables {
   portals: Map<string, PortalRecord>;
   bots: Map<string, BotRecord>;
   commands: Map<string, CommandRecord>;
-  inbox: Map<string, { item: InboxItem; seq: number; doneAt: number | null }>;
-  // Map order is id order: ids only grow and an entry is never re-inserted.
-  outbox: Map<number, OutboxItem>;
-  dead: Array<{ item: OutboxItem & { reason: string }; deadAt: number }>;
   state: Map<string, { json: string; version: number; expiresAt: number | null }>;
   offsets: Map<string, { memberId: string; position: number }>;
-  seq: { inbox: number; outbox: number };
 }
 
 interface Ctx {
@@ -43,8 +36,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
   let closed = false;
   const ctx: Ctx = {
     t: {
-      portals: new Map(), bots: new Map(), commands: new Map(), inbox: new Map(), outbox: new Map(),
-      dead: [], state: new Map(), offsets: new Map(), seq: { inbox: 0, outbox: 0 },
+      portals: new Map(), bots: new Map(), commands: new Map(), state: new Map(), offsets: new Map(),
     },
     clock: opts.clock ?? Date.now,
     use: async (fn) => {
@@ -52,10 +44,11 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
       return fn();
     },
   };
+  const queues: QueueCtx = { q: queueTables(), clock: ctx.clock, use: ctx.use };
   return {
     ...portalMethods(ctx),
-    ...inboxMethods(ctx),
-    ...outboxMethods(ctx),
+    ...memoryInbox(queues),
+    ...memoryOutbox(queues),
     ...stateMethods(ctx),
     close: async () => {
       closed = true;
@@ -74,15 +67,8 @@ const copyBot = (b: BotRecord): BotRecord => ({
 });
 const copyCommand = (c: CommandRecord): CommandRecord =>
   ({ memberId: c.memberId, botCode: c.botCode, command: c.command, commandId: c.commandId });
-const copyInbox = (i: InboxItem): InboxItem =>
-  ({ key: i.key, memberId: i.memberId, dialogueKey: i.dialogueKey, payload: i.payload, receivedAt: i.receivedAt });
-const copyOutbox = (o: OutboxItem): OutboxItem => ({
-  id: o.id, memberId: o.memberId, dialogueKey: o.dialogueKey, method: o.method, params: o.params,
-  idempotencyKey: o.idempotencyKey, attempts: o.attempts, notBefore: o.notBefore, createdAt: o.createdAt,
-});
 
 const compositeKey = (...parts: Array<string | number>): string => JSON.stringify(parts);
-const toLimit = (limit: number): number => (limit >= 1 ? Math.floor(limit) : 0);
 const byText = <T>(pick: (v: T) => string[]) => (a: T, b: T): number => {
   const pa = pick(a);
   const pb = pick(b);
@@ -137,76 +123,6 @@ function portalMethods({ t, clock, use }: Ctx): PortalStore {
         .filter((c) => c.memberId === memberId && (botCode === undefined || c.botCode === botCode))
         .sort(byText((c) => [c.botCode, c.command]))
         .map(copyCommand)),
-  };
-}
-
-function inboxMethods({ t, clock, use }: Ctx): InboxStore {
-  return {
-    inboxAdd: (item) =>
-      use(() => {
-        if (t.inbox.has(item.key)) return false;
-        t.inbox.set(item.key, { item: copyInbox(item), seq: ++t.seq.inbox, doneAt: null });
-        return true;
-      }),
-    inboxPending: (limit) =>
-      use(() => [...t.inbox.values()]
-        .filter((e) => e.doneAt === null)
-        .sort((a, b) => a.item.receivedAt - b.item.receivedAt || a.seq - b.seq)
-        .slice(0, toLimit(limit))
-        .map((e) => copyInbox(e.item))),
-    inboxDone: (key) =>
-      use(() => {
-        const e = t.inbox.get(key);
-        if (e && e.doneAt === null) e.doneAt = clock();
-      }),
-    inboxPrune: (before) =>
-      use(() => {
-        const size = t.inbox.size;
-        removeWhere(t.inbox, (e) => e.doneAt !== null && e.doneAt < before);
-        return size - t.inbox.size;
-      }),
-  };
-}
-
-function outboxMethods({ t, clock, use }: Ctx): OutboxStore {
-  return {
-    outboxAdd: (i) =>
-      use(() => {
-        const id = ++t.seq.outbox;
-        t.outbox.set(id, copyOutbox({ ...i, id, attempts: 0, notBefore: 0, createdAt: clock() }));
-        return id;
-      }),
-    outboxPending: (limit, now) =>
-      use(() => {
-        const seen = new Set<string>();
-        const ready: OutboxItem[] = [];
-        for (const o of t.outbox.values()) {
-          if (ready.length >= toLimit(limit)) break;
-          const dialogue = compositeKey(o.memberId, o.dialogueKey);
-          if (seen.has(dialogue)) continue;
-          seen.add(dialogue);
-          if (o.notBefore <= now) ready.push(copyOutbox(o));
-        }
-        return ready;
-      }),
-    outboxDone: (id) => use(() => void t.outbox.delete(id)),
-    outboxRetry: (id, notBefore) =>
-      use(() => {
-        const o = t.outbox.get(id);
-        if (o) t.outbox.set(id, { ...o, attempts: o.attempts + 1, notBefore });
-      }),
-    outboxDead: (id, reason) =>
-      use(() => {
-        const o = t.outbox.get(id);
-        if (!o) return;
-        t.outbox.delete(id);
-        t.dead.push({ item: { ...copyOutbox(o), reason }, deadAt: clock() });
-      }),
-    outboxDeadList: (limit) =>
-      use(() => [...t.dead]
-        .sort((a, b) => b.deadAt - a.deadAt || b.item.id - a.item.id)
-        .slice(0, toLimit(limit))
-        .map((d) => ({ ...copyOutbox(d.item), reason: d.item.reason }))),
   };
 }
 

@@ -9,6 +9,9 @@ export interface Migration {
   sql: string;
 }
 
+// Delivered keys used to live in `state` as `outbox-sent:<key>` rows expiring 48 h after delivery.
+const DELIVERED_MIGRATION_WINDOW_MS = 48 * 3_600_000;
+
 /** The ordered schema history of the SQLite store. Append only: never edit a released step. */
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
@@ -98,6 +101,27 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {
     name: 'bots remember their event URL',
     sql: 'ALTER TABLE bots ADD COLUMN handler_url TEXT;',
+  },
+  {
+    name: 'queue leases, per-portal inbox index, delivered keys in their own table',
+    sql: `
+      ALTER TABLE inbox ADD COLUMN lease_owner TEXT;
+      ALTER TABLE inbox ADD COLUMN lease_until INTEGER;
+      CREATE INDEX inbox_member_pending ON inbox (member_id, done, received_at);
+      ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
+      ALTER TABLE outbox ADD COLUMN lease_until INTEGER;
+      CREATE INDEX outbox_key ON outbox (idempotency_key);
+      CREATE TABLE outbox_sent (
+        idempotency_key TEXT PRIMARY KEY,
+        result TEXT NOT NULL,
+        sent_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX outbox_sent_time ON outbox_sent (sent_at);
+      INSERT OR IGNORE INTO outbox_sent (idempotency_key, result, sent_at)
+        SELECT substr(key, 13), COALESCE(value -> '$.result', 'null'), COALESCE(expires_at - ${DELIVERED_MIGRATION_WINDOW_MS}, 0)
+        FROM state WHERE key LIKE 'outbox-sent:%';
+      DELETE FROM state WHERE key LIKE 'outbox-sent:%';
+    `,
   },
 ];
 

@@ -1,4 +1,14 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, RunResult } from 'better-sqlite3';
+
+/**
+ * The part of a prepared statement the store uses. Named here so the emitted `.d.ts` (`npm run build`)
+ * does not have to name better-sqlite3's internal namespace.
+ */
+export interface Prepared<P extends unknown[], R> {
+  run(...params: P): RunResult;
+  get(...params: P): R | undefined;
+  all(...params: P): R[];
+}
 
 /** A `portals` row as SQLite returns it. */
 export interface PortalRow {
@@ -58,6 +68,18 @@ export interface OutboxRow {
   created_at: number;
 }
 
+/** An inbox row with its lease. */
+export interface LeasedInboxRow extends InboxRow {
+  lease_owner: string | null;
+  lease_until: number | null;
+}
+
+/** An outbox row with its lease. */
+export interface LeasedOutboxRow extends OutboxRow {
+  lease_owner: string | null;
+  lease_until: number | null;
+}
+
 /** A live `state` row. */
 export interface StateRow {
   value: string;
@@ -82,7 +104,8 @@ function upsertSql(table: string, columns: readonly string[], keys: readonly str
 
 /** Every statement the SQLite store runs, prepared once at open. */
 export function prepareStatements(db: Database) {
-  const q = <P extends unknown[] | object = unknown[], R = unknown>(sql: string) => db.prepare<P, R>(sql);
+  const q = <P extends unknown[] | object = unknown[], R = unknown>(sql: string): Prepared<P extends unknown[] ? P : [P], R> =>
+    db.prepare<P, R>(sql) as unknown as Prepared<P extends unknown[] ? P : [P], R>;
   return {
     getPortal: q<[string], PortalRow>('SELECT * FROM portals WHERE member_id = ?'),
     listPortals: q<[], PortalRow>('SELECT * FROM portals ORDER BY member_id'),
@@ -108,20 +131,56 @@ export function prepareStatements(db: Database) {
     listBotCommands: q<[string, string], CommandRow>(
       'SELECT * FROM commands WHERE member_id = ? AND bot_code = ? ORDER BY command',
     ),
-    inboxAdd: q<InboxRow>(
-      `INSERT OR IGNORE INTO inbox (key, member_id, dialogue_key, payload, received_at)
-       VALUES (@key, @member_id, @dialogue_key, @payload, @received_at)`,
+    inboxAdd: q<InboxRow & { lease_owner: string | null; lease_until: number | null }>(
+      `INSERT OR IGNORE INTO inbox (key, member_id, dialogue_key, payload, received_at, lease_owner, lease_until)
+       VALUES (@key, @member_id, @dialogue_key, @payload, @received_at, @lease_owner, @lease_until)`,
     ),
     inboxPending: q<[number], InboxRow>(
       `SELECT key, member_id, dialogue_key, payload, received_at FROM inbox
        WHERE done = 0 ORDER BY received_at, rowid LIMIT ?`,
     ),
-    inboxDone: q<[number, string]>('UPDATE inbox SET done = 1, done_at = ? WHERE key = ? AND done = 0'),
-    inboxPrune: q<[number]>('DELETE FROM inbox WHERE done = 1 AND done_at < ?'),
-    outboxAdd: q<[string, string, string, string, string, number]>(
-      `INSERT INTO outbox (member_id, dialogue_key, method, params, idempotency_key, attempts, not_before, created_at)
-       VALUES (?, ?, ?, ?, ?, 0, 0, ?)`,
+    inboxScan: q<[], LeasedInboxRow>(
+      `SELECT key, member_id, dialogue_key, payload, received_at, lease_owner, lease_until FROM inbox
+       WHERE done = 0 ORDER BY received_at, rowid`,
     ),
+    inboxScanMember: q<[string], LeasedInboxRow>(
+      `SELECT key, member_id, dialogue_key, payload, received_at, lease_owner, lease_until FROM inbox
+       WHERE member_id = ? AND done = 0 ORDER BY received_at, rowid`,
+    ),
+    inboxLease: q<[string, number, string]>('UPDATE inbox SET lease_owner = ?, lease_until = ? WHERE key = ?'),
+    inboxReleaseAll: q<[]>('UPDATE inbox SET lease_owner = NULL, lease_until = NULL WHERE done = 0 AND lease_owner IS NOT NULL'),
+    inboxReleaseOwner: q<[string]>('UPDATE inbox SET lease_owner = NULL, lease_until = NULL WHERE done = 0 AND lease_owner = ?'),
+    inboxPendingMembers: q<[], { member_id: string }>('SELECT DISTINCT member_id FROM inbox WHERE done = 0'),
+    inboxPendingCount: q<[], { n: number }>('SELECT COUNT(*) AS n FROM inbox WHERE done = 0'),
+    inboxDone: q<[number, string]>(
+      'UPDATE inbox SET done = 1, done_at = ?, lease_owner = NULL, lease_until = NULL WHERE key = ? AND done = 0',
+    ),
+    inboxPrune: q<[number]>('DELETE FROM inbox WHERE done = 1 AND done_at < ?'),
+    outboxAdd: q<[string, string, string, string, string, number, string | null, number | null]>(
+      `INSERT INTO outbox (member_id, dialogue_key, method, params, idempotency_key, attempts, not_before, created_at,
+         lease_owner, lease_until)
+       VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?)`,
+    ),
+    outboxByKey: q<[string], { id: number }>('SELECT id FROM outbox WHERE idempotency_key = ? LIMIT 1'),
+    outboxHead: q<[string, string], LeasedOutboxRow>(
+      `SELECT ${OUTBOX_COLUMNS}, lease_owner, lease_until FROM outbox
+       WHERE member_id = ? AND dialogue_key = ? ORDER BY id LIMIT 1`,
+    ),
+    // Ready heads, oldest first (the claim skips leased ones and caps each portal's share).
+    outboxReadyHeads: q<[number], LeasedOutboxRow>(
+      `SELECT ${OUTBOX_COLUMNS}, lease_owner, lease_until FROM outbox
+       WHERE id IN (SELECT MIN(id) FROM outbox GROUP BY member_id, dialogue_key) AND not_before <= ?
+       ORDER BY id`,
+    ),
+    outboxLease: q<[string, number, number]>('UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id = ?'),
+    outboxReleaseAll: q<[]>('UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL'),
+    outboxReleaseOwner: q<[string]>('UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?'),
+    sentGet: q<[string], { result: string }>('SELECT result FROM outbox_sent WHERE idempotency_key = ?'),
+    sentPut: q<[string, string, number]>(
+      `INSERT INTO outbox_sent (idempotency_key, result, sent_at) VALUES (?, ?, ?)
+       ON CONFLICT (idempotency_key) DO UPDATE SET result = excluded.result, sent_at = excluded.sent_at`,
+    ),
+    sentPrune: q<[number]>('DELETE FROM outbox_sent WHERE sent_at < ?'),
     // The head of a dialogue is its lowest id; a waiting head hides the rest of its dialogue.
     outboxPending: q<[number, number], OutboxRow>(
       `SELECT ${OUTBOX_COLUMNS} FROM outbox
@@ -129,7 +188,10 @@ export function prepareStatements(db: Database) {
        ORDER BY id LIMIT ?`,
     ),
     outboxDone: q<[number]>('DELETE FROM outbox WHERE id = ?'),
-    outboxRetry: q<[number, number]>('UPDATE outbox SET attempts = attempts + 1, not_before = ? WHERE id = ?'),
+    outboxGet: q<[number], OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE id = ?`),
+    outboxRetry: q<[number, number]>(
+      'UPDATE outbox SET attempts = attempts + 1, not_before = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?',
+    ),
     outboxBury: q<[string, number, number]>(
       `INSERT INTO outbox_dead (${OUTBOX_COLUMNS}, reason, dead_at)
        SELECT ${OUTBOX_COLUMNS}, ?, ? FROM outbox WHERE id = ?`,

@@ -4,10 +4,10 @@ import { decodeJson, encodeJson, storeClosedError } from './codec.js';
 import { secureBeforeOpen, secureFiles } from './file-modes.js';
 import { runMigrations, SQLITE_MIGRATIONS } from './sqlite-schema.js';
 import { prepareStatements } from './sqlite-statements.js';
-import type { BotRow, CommandRow, InboxRow, OutboxRow, PortalRow, Statements } from './sqlite-statements.js';
+import { sqliteInbox, sqliteOutbox, type SqliteQueueCtx } from './sqlite-queues.js';
+import type { BotRow, CommandRow, PortalRow, Statements } from './sqlite-statements.js';
 import type {
-  AuthMode, BotRecord, CommandRecord, InboxItem, InboxStore, OffsetStore, OutboxItem, OutboxStore, PortalRecord,
-  PortalStore, StateStore, Store, Versioned,
+  AuthMode, BotRecord, CommandRecord, OffsetStore, PortalRecord, PortalStore, StateStore, Store, Versioned,
 } from './types.js';
 
 /** Options of {@link openSqliteStore}. */
@@ -23,7 +23,9 @@ const BUSY_TIMEOUT_MS = 5000;
 
 /**
  * Opens (creating and migrating when needed) the default, embedded store: one SQLite file in WAL
- * mode with `synchronous=NORMAL` and a busy timeout, so several processes can share it.
+ * mode with `synchronous=NORMAL`. One server process per data directory: its dispatcher and outbox hold the
+ * queues' leases for the whole process (they release every lease when they start); a CLI command that only
+ * reads (`bots list`) may run beside it, the busy timeout covers that.
  *
  * Semantics shared with every store (see `test/store/contract.ts`):
  * - `updateTokens` is a compare-and-swap on the refresh token (one `UPDATE ... WHERE
@@ -31,10 +33,8 @@ const BUSY_TIMEOUT_MS = 5000;
  * - `deletePortal` also deletes the portal's bots, commands and offsets; `deleteBot` its commands.
  * - `inboxAdd` is false for a key seen before, handled or not, until `inboxPrune(before)` forgets
  *   keys handled (`done_at`, from the clock) before `before`.
- * - `outboxAdd` items are ready at once (`notBefore` 0). `outboxPending` returns only the head
- *   (lowest id) of each dialogue (`memberId` + `dialogueKey`) and only when its `notBefore <= now`,
- *   so a head waiting for a retry holds back the rest of its dialogue. `outboxDone` deletes the
- *   item; `outboxDead` moves it to the dead letters, which `outboxDeadList` lists newest first.
+ * - Queues (inbox, outbox): claims, leases, per-dialogue order and the atomic delivery are described on
+ *   `InboxStore` and `OutboxStore`; the claim scans run inside one transaction.
  * - `setState` with `expectedVersion` 0 succeeds only if the key is absent or expired (by the
  *   clock); the version then continues from the expired row's, so a stale writer cannot match it.
  *   An expired row never matches a non-zero `expectedVersion`. `getState` hides rows with
@@ -64,16 +64,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): Store {
   }
 }
 
-interface Ctx {
-  db: Database.Database;
-  s: Statements;
-  clock: () => number;
-  use: <T>(fn: () => T | Promise<T>) => Promise<T>;
-  /** Group-commit flushes, run before the database closes. */
-  flushes: Array<() => void>;
-}
-
-import { GroupCommit } from './group-commit.js';
+type Ctx = SqliteQueueCtx;
 
 function buildStore(db: Database.Database, s: Statements, clock: () => number): Store {
   let closed = false;
@@ -87,8 +78,8 @@ function buildStore(db: Database.Database, s: Statements, clock: () => number): 
   };
   return {
     ...portalMethods(ctx),
-    ...inboxMethods(ctx),
-    ...outboxMethods(ctx),
+    ...sqliteInbox(ctx),
+    ...sqliteOutbox(ctx),
     ...stateMethods(ctx),
     close: async () => {
       if (closed) return;
@@ -99,8 +90,6 @@ function buildStore(db: Database.Database, s: Statements, clock: () => number): 
   };
 }
 
-// LIMIT -1 means "no limit" in SQLite; callers asking for nothing get nothing, as in memory.
-const toLimit = (limit: number): number => (limit >= 1 ? Math.min(Math.floor(limit), Number.MAX_SAFE_INTEGER) : 0);
 
 function portalMethods({ db, s, clock, use }: Ctx): PortalStore {
   const deletePortal = db.transaction((memberId: string) => {
@@ -131,43 +120,6 @@ function portalMethods({ db, s, clock, use }: Ctx): PortalStore {
         const rows = botCode === undefined ? s.listCommands.all(memberId) : s.listBotCommands.all(memberId, botCode);
         return rows.map(commandFromRow);
       }),
-  };
-}
-
-// The intake's hot path: every accepted event is one insert and, once handled, one update.
-function inboxMethods({ db, s, clock, use, flushes }: Ctx): InboxStore {
-  const adds = new GroupCommit<InboxItem, boolean>(db.transaction((items: readonly InboxItem[]) =>
-    items.map((item) => s.inboxAdd.run(inboxToRow(item)).changes === 1)));
-  const dones = new GroupCommit<string, void>(db.transaction((keys: readonly string[]) => {
-    const now = clock();
-    return keys.map((key) => void s.inboxDone.run(now, key));
-  }));
-  flushes.push(() => adds.flush(), () => dones.flush());
-  return {
-    inboxAdd: (item) => use(() => adds.submit(item)),
-    inboxPending: (limit) => use(() => s.inboxPending.all(toLimit(limit)).map(inboxFromRow)),
-    inboxDone: (key) => use(() => dones.submit(key)),
-    inboxPrune: (before) => use(() => s.inboxPrune.run(before).changes),
-  };
-}
-
-function outboxMethods({ db, s, clock, use }: Ctx): OutboxStore {
-  const bury = db.transaction((id: number, reason: string) => {
-    s.outboxBury.run(reason, clock(), id);
-    s.outboxDone.run(id);
-  });
-  return {
-    outboxAdd: (i) =>
-      use(() => {
-        const { lastInsertRowid } = s.outboxAdd.run(i.memberId, i.dialogueKey, i.method, i.params, i.idempotencyKey, clock());
-        return Number(lastInsertRowid);
-      }),
-    outboxPending: (limit, now) => use(() => s.outboxPending.all(now, toLimit(limit)).map(outboxFromRow)),
-    outboxDone: (id) => use(() => void s.outboxDone.run(id)),
-    outboxRetry: (id, notBefore) => use(() => void s.outboxRetry.run(notBefore, id)),
-    outboxDead: (id, reason) => use(() => bury(id, reason)),
-    outboxDeadList: (limit) =>
-      use(() => s.outboxDeadList.all(toLimit(limit)).map((r) => ({ ...outboxFromRow(r), reason: r.reason }))),
   };
 }
 
@@ -258,28 +210,6 @@ function commandToRow(c: CommandRecord): CommandRow {
 
 function commandFromRow(r: CommandRow): CommandRecord {
   return { memberId: r.member_id, botCode: r.bot_code, command: r.command, commandId: r.command_id };
-}
-
-function inboxToRow(i: InboxItem): InboxRow {
-  return { key: i.key, member_id: i.memberId, dialogue_key: i.dialogueKey, payload: i.payload, received_at: i.receivedAt };
-}
-
-function inboxFromRow(r: InboxRow): InboxItem {
-  return { key: r.key, memberId: r.member_id, dialogueKey: r.dialogue_key, payload: r.payload, receivedAt: r.received_at };
-}
-
-function outboxFromRow(r: OutboxRow): OutboxItem {
-  return {
-    id: r.id,
-    memberId: r.member_id,
-    dialogueKey: r.dialogue_key,
-    method: r.method,
-    params: r.params,
-    idempotencyKey: r.idempotency_key,
-    attempts: r.attempts,
-    notBefore: r.not_before,
-    createdAt: r.created_at,
-  };
 }
 
 function stateFromRow<T>(r: { value: string; version: number; expires_at: number | null }): Versioned<T> {

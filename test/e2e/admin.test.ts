@@ -74,22 +74,22 @@ describe('e2e bots CLI', function () {
       DATA_DIR: stack.dataDir, B24_PORTAL_HOSTS: '127.0.0.1:*', B24_CLIENT_ID: 'local.emulator.app',
       B24_CLIENT_SECRET: 'emulator-secret', B24_OAUTH_URL: stack.emu.oauthUrl, PUBLIC_URL: stack.url,
     })) };
-    const run = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/bots.ts', ...args], { env });
-    const list = JSON.parse((await run('list')).stdout) as { portals: Array<{ memberId: string; registered: Array<{ code: string }> }> };
+    const run = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/botkit.ts', ...args, '--json'], { env });
+    const list = JSON.parse((await run('list')).stdout) as { portals: Array<{ memberId: string; bots: Array<{ code: string }> }> };
     expect(list.portals[0]?.memberId).to.equal(stack.emu.portal.memberId);
-    expect(list.portals[0]?.registered.map((b) => b.code)).to.include.members(['echo', 'helpdesk', 'poll']);
+    expect(list.portals[0]?.bots.map((b) => b.code)).to.include.members(['echo', 'helpdesk', 'poll']);
     const before = stack.emu.portal.requests().length;
     const synced = JSON.parse((await run('sync')).stdout) as Array<{ bots: Array<{ code: string; botId: number }> }>;
     expect(synced[0]?.bots.map((b) => b.code)).to.include('echo');
     expect(stack.emu.portal.requests().length, 'nothing was missing, nothing registered').to.equal(before);
     const moved = { ...env, PUBLIC_URL: 'http://127.0.0.1:9/moved' };
-    const runMoved = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/bots.ts', ...args], { env: moved });
+    const runMoved = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/botkit.ts', ...args, '--json'], { env: moved });
     await runMoved('sync');
     expect(stack.emu.portal.bots().map((b) => b.webhookUrl)).to.deep.equal(['http://127.0.0.1:9/moved/events', 'http://127.0.0.1:9/moved/events', 'http://127.0.0.1:9/moved/events']);
     await run('sync');
     expect(stack.emu.portal.bots().every((b) => b.webhookUrl === `${stack.url}/events`)).to.equal(true);
     const err = await run('frobnicate').then(() => null, (e: { stderr: string; code: number }) => e);
-    expect(err?.code).to.equal(1);
-    expect(err?.stderr).to.contain('usage: npm run bots');
+    expect(err?.code, 'usage error').to.equal(2);
+    expect(err?.stderr).to.contain('usage: b24-botkit');
   });
 });

@@ -19,7 +19,7 @@ export function testContext<E extends BotEvent>(event: E): { ctx: Context<E>; se
   const sink: ReplySink = {
     enqueue: async (item) => {
       sent.push({ method: item.method, params: item.params, dialogueKey: item.dialogueKey });
-      return { id: sent.length };
+      return { delivered: Promise.resolve({ id: sent.length }) };
     },
   };
   const store = createMemoryStore();

@@ -29,7 +29,7 @@ export function runtimeRig(bots: ReadonlyMap<string, AnyBotDefinition> | readonl
   const store = createMemoryStore(opts.clock ? { clock: opts.clock } : {});
   const sent: QueuedCall[] = [];
   let seen = 0;
-  const sink: ReplySink = { enqueue: async (item) => void sent.push({ method: item.method, params: item.params }) };
+  const sink: ReplySink = { enqueue: async (item) => (sent.push({ method: item.method, params: item.params }), { delivered: Promise.resolve(null) }) };
   const rt = createRuntime({
     store, bots: map, sink, log: createLogger({ silent: true }), ...(opts.clock ? { clock: opts.clock } : {}),
     client: { call: async () => { throw new Error('no REST in this rig'); } },

@@ -1,10 +1,9 @@
 import { expect } from 'chai';
-import { Dispatcher } from '../../src/intake/dispatcher.js';
+import { Writable } from 'node:stream';
 import { createLogger } from '../../src/log.js';
-import type { BotEvent } from '../../src/protocol/events.js';
+import { dialogueKey, type BotEvent } from '../../src/protocol/events.js';
 import { messageEvent } from '../helpers/events.js';
-
-const log = createLogger({ silent: true });
+import { dispatchRig } from './dispatch-rig.js';
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
@@ -12,22 +11,28 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
+const inChat = (i: number, memberId = 'm1'): BotEvent =>
+  messageEvent('x', { memberId, chat: { id: i, dialogId: String(i), kind: 'private', title: '' } });
+const textOf = (e: BotEvent): string => (e.type === 'message' ? e.message.text : '');
+const turns = (): Promise<void> => new Promise((r) => setImmediate(r));
+
 describe('intake/dispatcher', () => {
   it('handles one dialogue in arrival order, one at a time', async () => {
     const seen: string[] = [];
     let running = 0;
     let maxRunning = 0;
-    const d = new Dispatcher({
-      concurrency: 8, log, done: async () => undefined,
+    const { d, push } = dispatchRig({
+      concurrency: 8,
       handle: async (e) => {
         running++;
         maxRunning = Math.max(maxRunning, running);
-        await new Promise((r) => setImmediate(r));
-        seen.push(e.type === 'message' ? e.message.text : '');
+        await turns();
+        seen.push(textOf(e));
         running--;
       },
     });
-    for (let i = 0; i < 20; i++) d.push(`k${i}`, messageEvent(`m${i}`));
+    for (let i = 0; i < 20; i++) void push(`k${i}`, messageEvent(`m${i}`));
+    await turns();
     await d.idle();
     expect(seen).to.deep.equal(Array.from({ length: 20 }, (_, i) => `m${i}`));
     expect(maxRunning).to.equal(1);
@@ -37,8 +42,8 @@ describe('intake/dispatcher', () => {
     const gate = deferred();
     let running = 0;
     let maxRunning = 0;
-    const d = new Dispatcher({
-      concurrency: 3, perPortal: 3, log, done: async () => undefined,
+    const { d, push } = dispatchRig({
+      concurrency: 3, perPortal: 3,
       handle: async () => {
         running++;
         maxRunning = Math.max(maxRunning, running);
@@ -46,10 +51,7 @@ describe('intake/dispatcher', () => {
         running--;
       },
     });
-    for (let i = 0; i < 6; i++) {
-      d.push(`k${i}`, messageEvent('x', { chat: { id: i, dialogId: String(i), kind: 'private', title: '' } }));
-    }
-    await new Promise((r) => setImmediate(r));
+    await Promise.all(Array.from({ length: 6 }, (_, i) => push(`k${i}`, inChat(i))));
     expect(running).to.equal(3);
     gate.resolve();
     await d.idle();
@@ -58,49 +60,108 @@ describe('intake/dispatcher', () => {
 
   it('keeps going after a handler throws, marks the event done, and logs type and portal', async () => {
     const lines: string[] = [];
-    const { Writable } = await import('node:stream');
     const stream = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
-    const done: string[] = [];
-    const d = new Dispatcher({
-      concurrency: 2, log: createLogger({ stream }), done: async (k) => void done.push(k),
+    const { d, push, store } = dispatchRig({
+      concurrency: 2, log: createLogger({ stream }),
       handle: async (e: BotEvent) => {
-        if (e.type === 'message' && e.message.text === 'boom') throw new Error('handler broke');
+        if (textOf(e) === 'boom') throw new Error('handler broke');
       },
     });
-    d.push('a', messageEvent('boom'));
-    d.push('b', messageEvent('fine'));
+    await push('a', messageEvent('boom'));
+    await push('b', messageEvent('fine'));
     await d.idle();
-    expect(done).to.deep.equal(['a', 'b']);
+    expect(await store.inboxPending(10)).to.deep.equal([]);
     const failure = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'bot handler failed');
     expect(failure).to.include({ type: 'message', memberId: 'm1', level: 50 });
   });
 
-  it('ignores a key that is already queued', async () => {
+  it('refuses a key seen before, queued or handled', async () => {
     let count = 0;
-    const d = new Dispatcher({ concurrency: 1, log, done: async () => undefined, handle: async () => void count++ });
-    d.push('same', messageEvent('a'));
-    d.push('same', messageEvent('a'));
+    const { d, push } = dispatchRig({ concurrency: 1, handle: async () => void count++ });
+    expect(await push('same', messageEvent('a'))).to.equal(true);
+    expect(await push('same', messageEvent('a'))).to.equal(false);
     await d.idle();
+    expect(await push('same', messageEvent('a'))).to.equal(false);
     expect(count).to.equal(1);
   });
 
   it('keeps slots for other portals while one portal is slow', async () => {
     const stuck = deferred();
     const handled: string[] = [];
-    const d = new Dispatcher({
-      concurrency: 4, log, done: async () => undefined,
+    const { d, push } = dispatchRig({
+      concurrency: 4,
       handle: async (e) => {
         if (e.memberId === 'slow') await stuck.promise;
         handled.push(e.memberId);
       },
     });
-    for (let i = 0; i < 8; i++) d.push(`s${i}`, messageEvent('x', { memberId: 'slow', chat: { id: i, dialogId: String(i), kind: 'private', title: '' } }));
-    d.push('fast', messageEvent('x', { memberId: 'fast' }));
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
+    await Promise.all(Array.from({ length: 8 }, (_, i) => push(`s${i}`, inChat(i, 'slow'))));
+    await push('fast', inChat(0, 'fast'));
+    await turns();
     expect(handled).to.deep.equal(['fast']);
     stuck.resolve();
     await d.idle();
     expect(handled.filter((m) => m === 'slow')).to.have.length(8);
+  });
+
+  it('serves portals round-robin: a portal with a backlog does not delay a newcomer by its backlog', async () => {
+    const order: string[] = [];
+    const gate = deferred();
+    const { d, push } = dispatchRig({
+      concurrency: 2, perPortal: 2,
+      handle: async (e) => {
+        await gate.promise;
+        order.push(e.memberId);
+      },
+    });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => push(`a${i}`, inChat(i, 'busy'))));
+    await push('b0', inChat(0, 'new'));
+    gate.resolve();
+    await d.idle();
+    expect(order.indexOf('new')).to.be.below(4);
+  });
+});
+
+describe('intake/dispatcher: backlogs stay in the inbox', () => {
+  it('holds at most maxBuffered events in memory, runs every event once, in order per dialogue', async () => {
+    const seen = new Map<string, string[]>();
+    let peak = 0;
+    const rig = dispatchRig({
+      concurrency: 4, perPortal: 4, maxBuffered: 10, pageSize: 4,
+      handle: async (e) => {
+        peak = Math.max(peak, rig.queue.pending - rig.queue.stored);
+        await turns();
+        const list = seen.get(e.chat.dialogId) ?? [];
+        list.push(textOf(e));
+        seen.set(e.chat.dialogId, list);
+      },
+    });
+    const pushes: Array<Promise<boolean>> = [];
+    for (let n = 0; n < 30; n++) {
+      for (let c = 0; c < 5; c++) {
+        pushes.push(rig.push(`k${c}-${n}`, messageEvent(String(n), { chat: { id: c, dialogId: String(c), kind: 'private', title: '' } })));
+      }
+    }
+    await Promise.all(pushes);
+    await rig.d.idle();
+    expect(peak).to.be.at.most(10);
+    for (let c = 0; c < 5; c++) expect(seen.get(String(c))).to.deep.equal(Array.from({ length: 30 }, (_, n) => String(n)));
+    expect(await rig.store.inboxPendingCount()).to.equal(0);
+  });
+
+  it('resumes every pending event of a restart, however many, before new ones of the same dialogue', async () => {
+    const first = dispatchRig({ concurrency: 2, handle: async () => undefined });
+    const seen: string[] = [];
+    for (let n = 0; n < 50; n++) {
+      const e = messageEvent(`old${n}`);
+      await first.store.inboxAdd({ key: `old${n}`, memberId: e.memberId, dialogueKey: dialogueKey(e), payload: JSON.stringify(e), receivedAt: n });
+    }
+    // An earlier process held some of them when it died.
+    await first.store.inboxClaim({ owner: 'dead-process', leaseMs: 3_600_000, limit: 5 });
+    const rig = dispatchRig({ store: first.store, concurrency: 2, maxBuffered: 8, pageSize: 8, handle: async (e) => void seen.push(textOf(e)) });
+    expect(await rig.queue.start()).to.equal(50);
+    await rig.push('new', messageEvent('new'));
+    await rig.d.idle();
+    expect(seen).to.deep.equal([...Array.from({ length: 50 }, (_, n) => `old${n}`), 'new']);
   });
 });

@@ -1,12 +1,11 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
-import { Dispatcher } from '../../src/intake/dispatcher.js';
-import { createIntake } from '../../src/intake/intake.js';
+import { createFetchedIntake } from '../../src/intake/fetched.js';
 import { createLogger } from '../../src/log.js';
 import type { BotEvent } from '../../src/protocol/events.js';
-import { createMemoryStore } from '../../src/store/memory.js';
 import type { PortalRecord } from '../../src/store/types.js';
 import { fetchItem, fixture } from '../protocol/event-fixtures.js';
+import { dispatchRig } from './dispatch-rig.js';
 
 const portal: PortalRecord = {
   memberId: 'webhook:acme.bitrix24.com', domain: 'acme.bitrix24.com', clientEndpoint: 'https://acme.bitrix24.com/rest/1/x/',
@@ -14,14 +13,13 @@ const portal: PortalRecord = {
   rateLimit: null, installedAt: 0, updatedAt: 0,
 };
 
-describe('intake/acceptFetched', () => {
+describe('intake/fetched: acceptFetched', () => {
   it('skips a malformed item with a warning and accepts the rest, each once', async () => {
     const lines: string[] = [];
     const log = createLogger({ stream: new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } }) });
     const handled: BotEvent[] = [];
-    const store = createMemoryStore();
-    const dispatcher = new Dispatcher({ concurrency: 2, log, done: (k) => store.inboxDone(k), handle: async (e) => void handled.push(e) });
-    const intake = createIntake({ store, dispatcher, log, maxAgeS: 0, install: async () => ({}) });
+    const { d: dispatcher, queue } = dispatchRig({ concurrency: 2, log, handle: async (e) => void handled.push(e) });
+    const intake = createFetchedIntake({ queue, log, clock: Date.now });
     const good = fetchItem('ONIMBOTV2MESSAGEADD', fixture('ONIMBOTV2MESSAGEADD.json'), 1001);
     const bad = { eventId: 1002, type: 'ONIMBOTV2MESSAGEADD', date: 'x', data: { bot: 'not an object' } };
     expect(await intake.acceptFetched(portal, [bad, good, good])).to.equal(1);

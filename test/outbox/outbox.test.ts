@@ -40,6 +40,11 @@ function replies(rig: EmuRig, dialogues: number, count: number): Array<Parameter
   return out;
 }
 
+/** Queues a reply and waits until it was delivered (rejects if it was dead-lettered). */
+async function sent(outbox: Outbox, r: Parameters<Outbox['enqueue']>[0]): Promise<unknown> {
+  return (await outbox.enqueue(r)).delivered;
+}
+
 /** Asserts each dialogue got exactly `count` messages, once each, in order. */
 function expectInOrder(rig: EmuRig, dialogues: number, count: number): void {
   for (let d = 1; d <= dialogues; d++) {
@@ -60,7 +65,7 @@ describe('outbox against the emulator', function () {
     rig = await emuRig();
     const outbox = createOutbox({ store: rig.store, client: rig.client, log: createLogger({ silent: true }), concurrency: 4 });
     outbox.start();
-    const results = await Promise.all(replies(rig, 6, 15).map((r) => outbox.enqueue(r)));
+    const results = await Promise.all(replies(rig, 6, 15).map((r) => sent(outbox, r)));
     expect(results.every((r) => typeof (r as { id: number }).id === 'number')).to.equal(true);
     expectInOrder(rig, 6, 15);
     expect(await rig.store.outboxPending(100, Number.MAX_SAFE_INTEGER)).to.deep.equal([]);
@@ -70,28 +75,28 @@ describe('outbox against the emulator', function () {
   it('rides out a 5 s 503 storm: every reply delivered once, in order per dialogue', async function () {
     this.timeout(20_000);
     rig = await emuRig({ client: { retry: { rateLimitRetries: 1, baseDelayMs: 5 } } });
-    const outbox = createOutbox({ store: rig.store, client: rig.client, log: createLogger({ silent: true }), baseDelayMs: 50, maxDelayMs: 400 });
+    const outbox = createOutbox({ store: rig.store, client: rig.client, log: createLogger({ silent: true }), backoff: { baseMs: 50, maxMs: 400 } });
     rig.emu.faults.add({ kind: 'status', status: 503, error: 'QUERY_LIMIT_EXCEEDED', untilMs: Date.now() + 5000 });
     outbox.start();
-    await Promise.all(replies(rig, 5, 8).map((r) => outbox.enqueue(r)));
+    await Promise.all(replies(rig, 5, 8).map((r) => sent(outbox, r)));
     expectInOrder(rig, 5, 8);
     expect(rig.emu.portal.counters().errors['QUERY_LIMIT_EXCEEDED']).to.be.above(0);
     expect(outbox.stats()).to.include({ delivered: 40, dead: 0 });
   });
 
-  it('keeps trying to remove a delivered head it could not mark done, so the dialogue is not blocked', async () => {
+  it('keeps trying to complete a delivery it could not write, so the dialogue is not blocked', async () => {
     rig = await emuRig();
     const store = rig.store;
     let failures = 4;
-    const flaky = overriding(store, 'outboxDone', (outboxDone) => async (id) => {
+    const flaky = overriding(store, 'outboxDelivered', (delivered) => async (item, result, next) => {
       if (failures-- > 0) throw new Error('database is locked (simulated)');
-      return outboxDone(id);
+      return delivered(item, result, next);
     });
     const outbox = createOutbox({ store: flaky, client: rig.client, log: createLogger({ silent: true }) });
     outbox.start();
     const [first, second] = replies(rig, 1, 2);
-    await outbox.enqueue(first!);
-    await outbox.enqueue(second!);
+    await sent(outbox, first!);
+    await sent(outbox, second!);
     expectInOrder(rig, 1, 2);
     expect(await store.outboxPending(10, Number.MAX_SAFE_INTEGER)).to.deep.equal([]);
   });
@@ -103,8 +108,8 @@ describe('outbox against the emulator', function () {
     outbox.start();
     rig.emu.faults.add({ method: SEND, kind: 'status', status: 403, error: 'ACCESS_DENIED', errorDescription: 'bot left', times: 1 });
     const [first, second] = replies(rig, 1, 2);
-    const failed = rejection(outbox.enqueue(first!));
-    const next = outbox.enqueue(second!);
+    const failed = rejection(sent(outbox, first!));
+    const next = sent(outbox, second!);
     expect(await failed).to.include({ code: 'B24_API_ERROR', apiCode: 'ACCESS_DENIED' });
     await next;
     expect(rig.emu.portal.messages().map((m) => m.text)).to.deep.equal(['1:1']);
@@ -118,16 +123,16 @@ describe('outbox against the emulator', function () {
 
   it('never blindly re-sends an unmarked reply whose answer was lost; a marked one is retried and kept once', async () => {
     rig = await emuRig();
-    const outbox = createOutbox({ store: rig.store, client: rig.client, log: createLogger({ silent: true }), baseDelayMs: 10 });
+    const outbox = createOutbox({ store: rig.store, client: rig.client, log: createLogger({ silent: true }), backoff: { baseMs: 10, maxMs: 100 } });
     outbox.start();
     rig.emu.faults.add({ method: SEND, kind: 'reset', after: true, times: 1 });
     const unmarked = { memberId: rig.memberId, dialogueKey: 'a', method: SEND, params: v2Send(rig.botId, '1', 'plain'), idempotencyKey: 'plain-1' };
-    expect((await rejection(outbox.enqueue(unmarked))).code).to.equal('B24_TRANSPORT');
+    expect((await rejection(sent(outbox, unmarked))).code).to.equal('B24_TRANSPORT');
     const [dead] = await rig.store.outboxDeadList(1);
     expect(dead?.reason).to.match(/^delivery unknown/);
     rig.emu.faults.add({ method: SEND, kind: 'reset', after: true, times: 2 });
     const marked = { memberId: rig.memberId, dialogueKey: 'b', method: SEND, params: v2Send(rig.botId, dialog(rig, 2), 'marked', 'mk-1'), idempotencyKey: 'mk-1' };
-    await outbox.enqueue(marked);
+    await sent(outbox, marked);
     expect(rig.emu.portal.messages().map((m) => m.text)).to.deep.equal(['plain', 'marked']);
   });
 
@@ -149,11 +154,11 @@ describe('outbox against the emulator', function () {
     const outbox = createOutbox({ store: rig.store, client: rig.client, log: createLogger({ silent: true }) });
     outbox.start();
     const [a, b] = replies(rig, 2, 1);
-    const inFlight = outbox.enqueue(a!);
+    const inFlight = sent(outbox, a!);
     await new Promise((r) => rig!.emu.portal.onRequest(r));
     await outbox.drain(5000);
     expect(await inFlight).to.have.property('id');
-    expect((await rejection(outbox.enqueue(b!))).code).to.equal('OUTBOX_STOPPED');
+    expect((await rejection(sent(outbox, b!))).code).to.equal('OUTBOX_STOPPED');
     const pending = await rig.store.outboxPending(10, Number.MAX_SAFE_INTEGER);
     expect(pending.map((p) => p.idempotencyKey)).to.deep.equal([b!.idempotencyKey]);
   });

@@ -19,7 +19,7 @@ function runtimeWith(type: 'bot' | 'supervisor', groupMessages?: 'all' | 'addres
       seen.push(ctx.text);
       addressed.push(ctx.event.message.addressed);
     });
-  const sink: ReplySink = { enqueue: async () => ({}) };
+  const sink: ReplySink = { enqueue: async () => ({ delivered: Promise.resolve(null) }) };
   const rt = createRuntime({
     store: createMemoryStore(), bots: new Map([[code, def]]), sink, log: createLogger({ silent: true }),
     client: { call: async () => { throw new Error('no REST'); } },
@@ -92,7 +92,7 @@ describe('router/runtime bot deletion', () => {
     const seen: string[] = [];
     const def = defineBot({ code: 'echo', properties: { name: 'E' } }).on('bot_delete', (ctx) => void seen.push(ctx.event.type));
     const rt = createRuntime({
-      store, bots: new Map([['echo', def]]), sink: { enqueue: async () => ({}) }, log: createLogger({ silent: true }),
+      store, bots: new Map([['echo', def]]), sink: { enqueue: async () => ({ delivered: Promise.resolve(null) }) }, log: createLogger({ silent: true }),
       client: { call: async () => { throw new Error('no REST'); } },
     });
     await rt.handle(botDeleteEvent());

@@ -6,6 +6,20 @@ import { makeInbox, makeReply } from './records.js';
 const keys = (items: Array<{ key: string }>): string[] => items.map((i) => i.key);
 const labels = (items: OutboxItem[]): string[] => items.map((i) => i.idempotencyKey);
 
+/** Queues a reply that must be new and returns its id. */
+export async function add(h: Harness, reply: Parameters<Harness['store']['outboxAdd']>[0]): Promise<number> {
+  const r = await h.store.outboxAdd(reply);
+  if (r.status !== 'queued') throw new Error(`expected a new item, got ${r.status}`);
+  return r.id;
+}
+
+/** Completes the delivery of item `id` (looked up among the ready heads). */
+export async function deliver(h: Harness, id: number, result: unknown = 1): Promise<void> {
+  const item = (await h.store.outboxPending(1000, Number.MAX_SAFE_INTEGER)).find((i) => i.id === id);
+  if (!item) throw new Error(`item ${id} is not a ready head`);
+  await h.store.outboxDelivered(item, result);
+}
+
 /** Inbox dedupe and the outbox's per-dialogue order, retries and dead letters. */
 export function queueContract(h: Harness): void {
   describe('inbox', () => {
@@ -59,32 +73,32 @@ export function queueContract(h: Harness): void {
 
   describe('outbox', () => {
     it('assigns increasing ids and stamps attempts 0, notBefore 0 and createdAt from the clock', async () => {
-      const first = await h.store.outboxAdd(makeReply());
+      const first = await add(h, makeReply());
       h.now += 1;
-      const second = await h.store.outboxAdd(makeReply({ dialogueKey: 'chat2' }));
+      const second = await add(h, makeReply({ dialogueKey: 'chat2', idempotencyKey: 'idem-2' }));
       expect(second).to.be.greaterThan(first);
       expect(await h.store.outboxPending(10, h.now)).to.deep.equal([
         { ...makeReply(), id: first, attempts: 0, notBefore: 0, createdAt: h.now - 1 },
-        { ...makeReply({ dialogueKey: 'chat2' }), id: second, attempts: 0, notBefore: 0, createdAt: h.now },
+        { ...makeReply({ dialogueKey: 'chat2', idempotencyKey: 'idem-2' }), id: second, attempts: 0, notBefore: 0, createdAt: h.now },
       ]);
     });
 
     it('returns only the head of each dialogue, in id order; done moves the next one up', async () => {
-      const a1 = await h.store.outboxAdd(makeReply({ dialogueKey: 'A', idempotencyKey: 'a1' }));
-      await h.store.outboxAdd(makeReply({ dialogueKey: 'B', idempotencyKey: 'b1' }));
-      await h.store.outboxAdd(makeReply({ dialogueKey: 'A', idempotencyKey: 'a2' }));
-      await h.store.outboxAdd(makeReply({ dialogueKey: 'B', idempotencyKey: 'b2' }));
+      const a1 = await add(h, makeReply({ dialogueKey: 'A', idempotencyKey: 'a1' }));
+      await add(h, makeReply({ dialogueKey: 'B', idempotencyKey: 'b1' }));
+      await add(h, makeReply({ dialogueKey: 'A', idempotencyKey: 'a2' }));
+      await add(h, makeReply({ dialogueKey: 'B', idempotencyKey: 'b2' }));
       expect(labels(await h.store.outboxPending(10, h.now))).to.deep.equal(['a1', 'b1']);
-      await h.store.outboxDone(a1);
+      await deliver(h, a1);
       expect(labels(await h.store.outboxPending(10, h.now))).to.deep.equal(['b1', 'a2']);
       expect(labels(await h.store.outboxPending(1, h.now))).to.deep.equal(['b1']);
       expect(await h.store.outboxPending(0, h.now)).to.deep.equal([]);
     });
 
     it('keeps a dialogue waiting behind a head that waits for its retry', async () => {
-      const a1 = await h.store.outboxAdd(makeReply({ dialogueKey: 'A', idempotencyKey: 'a1' }));
-      await h.store.outboxAdd(makeReply({ dialogueKey: 'A', idempotencyKey: 'a2' }));
-      await h.store.outboxAdd(makeReply({ dialogueKey: 'B', idempotencyKey: 'b1' }));
+      const a1 = await add(h, makeReply({ dialogueKey: 'A', idempotencyKey: 'a1' }));
+      await add(h, makeReply({ dialogueKey: 'A', idempotencyKey: 'a2' }));
+      await add(h, makeReply({ dialogueKey: 'B', idempotencyKey: 'b1' }));
       await h.store.outboxRetry(a1, h.now + 500);
       expect(labels(await h.store.outboxPending(10, h.now + 499))).to.deep.equal(['b1']);
       const ready = await h.store.outboxPending(10, h.now + 500);
@@ -95,14 +109,14 @@ export function queueContract(h: Harness): void {
     });
 
     it('treats the same dialogueKey on two portals as two dialogues', async () => {
-      await h.store.outboxAdd(makeReply({ memberId: 'm-1', idempotencyKey: 'p1' }));
-      await h.store.outboxAdd(makeReply({ memberId: 'm-2', idempotencyKey: 'p2' }));
+      await add(h, makeReply({ memberId: 'm-1', idempotencyKey: 'p1' }));
+      await add(h, makeReply({ memberId: 'm-2', idempotencyKey: 'p2' }));
       expect(labels(await h.store.outboxPending(10, h.now))).to.deep.equal(['p1', 'p2']);
     });
 
     it('moves a dead item to the dead letters with its reason, unblocking its dialogue', async () => {
-      const a1 = await h.store.outboxAdd(makeReply({ dialogueKey: 'A', idempotencyKey: 'a1' }));
-      await h.store.outboxAdd(makeReply({ dialogueKey: 'A', idempotencyKey: 'a2' }));
+      const a1 = await add(h, makeReply({ dialogueKey: 'A', idempotencyKey: 'a1' }));
+      await add(h, makeReply({ dialogueKey: 'A', idempotencyKey: 'a2' }));
       await h.store.outboxRetry(a1, 0);
       await h.store.outboxDead(a1, 'ACCESS_DENIED');
       await h.store.outboxDead(12345, 'unknown id is ignored');
@@ -114,7 +128,7 @@ export function queueContract(h: Harness): void {
 
     it('lists dead letters newest first, up to the limit', async () => {
       const ids: number[] = [];
-      for (const k of ['x', 'y', 'z']) ids.push(await h.store.outboxAdd(makeReply({ dialogueKey: k, idempotencyKey: k })));
+      for (const k of ['x', 'y', 'z']) ids.push(await add(h, makeReply({ dialogueKey: k, idempotencyKey: k })));
       await h.store.outboxDead(ids[1]!, 'first');
       h.now += 10;
       await h.store.outboxDead(ids[0]!, 'second');
@@ -124,9 +138,9 @@ export function queueContract(h: Harness): void {
       expect(await h.store.outboxPending(10, h.now)).to.deep.equal([]);
     });
 
-    it('forgets a done item: later retry or dead calls do not bring it back', async () => {
-      const id = await h.store.outboxAdd(makeReply());
-      await h.store.outboxDone(id);
+    it('forgets a delivered item: later retry or dead calls do not bring it back', async () => {
+      const id = await add(h, makeReply());
+      await deliver(h, id);
       await h.store.outboxRetry(id, 0);
       await h.store.outboxDead(id, 'late');
       expect(await h.store.outboxPending(10, h.now)).to.deep.equal([]);

@@ -1,4 +1,5 @@
 import type { Store } from '../../src/store/types.js';
+import { claimContract } from './contract-claims.js';
 import { portalContract } from './contract-portals.js';
 import { queueContract } from './contract-queues.js';
 import { stateContract } from './contract-state.js';
@@ -41,6 +42,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
     portalContract(h);
     queueContract(h);
+    claimContract(h);
     stateContract(h);
 
     describe('close', () => {

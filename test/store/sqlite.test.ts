@@ -60,7 +60,9 @@ describe('sqlite store: file behaviour', () => {
     const first = open();
     await first.savePortal(makePortal());
     await first.inboxAdd(makeInbox());
-    const id = await first.outboxAdd(makeReply());
+    const added = await first.outboxAdd(makeReply());
+    if (added.status !== 'queued') throw new Error('expected a new reply');
+    const id = added.id;
     await first.setState('dialogue', { step: 2 }, 0, null);
     await first.setOffset('m-1', 45, 9);
     await first.close();
@@ -71,8 +73,11 @@ describe('sqlite store: file behaviour', () => {
     expect((await second.outboxPending(10, Date.now())).map((o) => o.id)).to.deep.equal([id]);
     expect(await second.getState('dialogue', 0)).to.deep.equal({ value: { step: 2 }, version: 1, expiresAt: null });
     expect(await second.getOffset('m-1', 45)).to.equal(9);
-    await second.outboxDone(id);
-    expect(await second.outboxAdd(makeReply())).to.be.greaterThan(id);
+    const [head] = await second.outboxPending(1, Date.now());
+    await second.outboxDelivered(head!, { id: 7 });
+    const next = await second.outboxAdd(makeReply({ idempotencyKey: 'idem-2' }));
+    expect(next.status === 'queued' && next.id).to.be.greaterThan(id);
+    expect(await second.outboxAdd(makeReply())).to.deep.equal({ status: 'delivered', result: { id: 7 } });
   });
 
   it('puts the file in WAL mode', async () => {
@@ -90,6 +95,21 @@ describe('sqlite store: file behaviour', () => {
     const again = open();
     expect(await again.getOffset('m-1', 1)).to.equal(5);
     expect(raw().pragma('user_version', { simple: true })).to.equal(SQLITE_MIGRATIONS.length);
+  });
+
+  it('moves delivered keys that schema 2 kept in state into their own table, results intact', async () => {
+    const db = raw();
+    runMigrations(db, SQLITE_MIGRATIONS.slice(0, 2));
+    const put = db.prepare('INSERT INTO state (key, value, version, expires_at) VALUES (?, ?, 1, ?)');
+    put.run('outbox-sent:k1', JSON.stringify({ result: { id: 9 } }), 172_800_000 + 5);
+    put.run('sess:kept', '{"a":1}', null);
+    db.close();
+    const store = open();
+    expect(await store.outboxSent('k1')).to.deep.equal({ result: { id: 9 } });
+    expect(await store.getState('outbox-sent:k1', 0)).to.equal(null);
+    expect(await store.getState('sess:kept', 0)).to.deep.include({ value: { a: 1 } });
+    expect(await store.outboxPrune(5)).to.equal(0);
+    expect(await store.outboxPrune(6)).to.equal(1);
   });
 
   it('refuses a file from a newer schema with STORE_SCHEMA_TOO_NEW', async () => {

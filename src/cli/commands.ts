@@ -1,0 +1,101 @@
+import type { Config } from '../config.js';
+import { BotkitError } from '../errors.js';
+import { adminState } from '../http/admin.js';
+import { protocolFor } from '../router/runtime.js';
+import type { Botkit } from '../server.js';
+
+/** What a command gets. */
+export interface CliContext {
+  kit: Botkit;
+  config: Config;
+  /** Positional arguments after the command name. */
+  args: string[];
+  /** `--flags` given. */
+  flags: ReadonlySet<string>;
+  json: boolean;
+}
+
+/** What a command produces: data for `--json`, text for people, and whether it succeeded. */
+export interface CliResult {
+  ok: boolean;
+  data: unknown;
+  text: string;
+}
+
+/** One CLI command. */
+export interface CliCommand {
+  args: string;
+  summary: string;
+  run(ctx: CliContext): Promise<CliResult>;
+}
+
+const usage = (message: string): BotkitError => new BotkitError('CLI_USAGE', message);
+
+async function portalIds(ctx: CliContext): Promise<string[]> {
+  const all = (await ctx.kit.store.listPortals()).map((p) => p.memberId);
+  const wanted = ctx.args[0];
+  if (wanted === undefined) return all;
+  if (!all.includes(wanted)) throw usage(`no portal ${wanted} (see: b24-botkit portals)`);
+  return [wanted];
+}
+
+const list: CliCommand = {
+  args: '[memberId]',
+  summary: 'registered bots and commands per portal',
+  async run(ctx) {
+    const ids = new Set(await portalIds(ctx));
+    const state = await adminState(ctx.kit.store, [...ctx.kit.bots.keys()]);
+    const portals = state.portals.filter((p) => ids.has(p.memberId)).map((p) => ({ memberId: p.memberId, domain: p.domain, bots: p.registered }));
+    const text = portals.map((p) => [
+      `${p.domain} (${p.memberId})`,
+      ...p.bots.map((b) => `  ${b.code.padEnd(16)} #${b.botId} ${b.api} ${b.eventMode}  ${b.commands.join(' ')}`),
+      ...(p.bots.length === 0 ? ['  no bots registered'] : []),
+    ].join('\n'));
+    return { ok: true, data: { declared: state.bots, portals }, text: text.join('\n') || 'no portal installed' };
+  },
+};
+
+const portals: CliCommand = {
+  args: '',
+  summary: 'installed portals (no secrets)',
+  async run(ctx) {
+    const rows = (await ctx.kit.store.listPortals()).map((p) => ({
+      memberId: p.memberId, domain: p.domain, authMode: p.authMode, status: p.status,
+      accessToken: p.accessToken ? 'present' : 'absent',
+      tokenExpiresAt: p.expiresAt === null ? null : new Date(p.expiresAt).toISOString(),
+      installedAt: new Date(p.installedAt).toISOString(),
+    }));
+    const text = rows.map((r) => `${r.memberId}  ${r.domain}  ${r.authMode}  ${r.status}  token ${r.accessToken}${r.tokenExpiresAt ? ` until ${r.tokenExpiresAt}` : ''}`);
+    return { ok: true, data: rows, text: text.join('\n') || 'no portal installed' };
+  },
+};
+
+const sync: CliCommand = {
+  args: '[memberId] [--dry-run]',
+  summary: 'make the portal match bots/ (register, update, unregister); --dry-run shows the plan',
+  async run(ctx) {
+    const reports = [];
+    for (const id of await portalIds(ctx)) reports.push({ memberId: id, ...(await ctx.kit.syncPortal(id)) });
+    const ok = reports.every((r) => r.bots.every((b) => b.error === undefined));
+    const text = reports.map((r) => [`${r.memberId}:`, ...r.bots.map((b) => `  ${b.code} #${b.botId ?? '-'}${b.error ? ` FAILED: ${b.error}` : ''}`)].join('\n'));
+    return { ok, data: reports, text: text.join('\n') || 'no portal installed' };
+  },
+};
+
+const unregister: CliCommand = {
+  args: '<memberId> <code>',
+  summary: 'unregister one bot on a portal and forget it',
+  async run(ctx) {
+    const [memberId, code] = ctx.args;
+    if (!memberId || !code) throw usage('usage: b24-botkit unregister <memberId> <code>');
+    const bot = (await ctx.kit.store.listBots(memberId)).find((b) => b.code === code);
+    if (!bot) return { ok: false, data: { ok: false, error: `no bot ${code} registered on ${memberId}` }, text: `no bot ${code} registered on ${memberId}` };
+    const call = protocolFor(bot.api).unregisterBot({ botId: bot.botId, botToken: bot.botToken });
+    await ctx.kit.client.call(memberId, call.method, call.params);
+    await ctx.kit.store.deleteBot(memberId, code);
+    return { ok: true, data: { unregistered: code, botId: bot.botId, memberId }, text: `unregistered ${code} (#${bot.botId}) on ${memberId}` };
+  },
+};
+
+/** Every command but `start`, by name. */
+export const COMMANDS: Readonly<Record<string, CliCommand>> = { list, portals, sync, unregister };

@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log.js';
+import type { BotEvent } from '../protocol/events.js';
+import type { InboxItem, InboxStore, LeaseRequest } from '../store/types.js';
+import type { DispatchJob, DispatchQueue } from './dispatch-queue.js';
+import { Fifo } from './fifo.js';
+
+/** Options of {@link LocalDispatchQueue}. */
+export interface LocalQueueOptions {
+  store: InboxStore;
+  log: Logger;
+  /** Running jobs one portal may hold (the dispatcher's concurrency / 4 by default). */
+  perPortal: number;
+  /** Events held in memory at most (default 1,000); the rest wait in the inbox and are read in pages. */
+  maxBuffered?: number;
+  /** Events claimed from the inbox per page (default 250). */
+  pageSize?: number;
+}
+
+interface Dialogue {
+  key: string;
+  portal: Portal;
+  jobs: Fifo<DispatchJob>;
+}
+
+interface Portal {
+  id: string;
+  ready: Fifo<Dialogue>;
+  dialogues: Map<string, Dialogue>;
+  running: number;
+  inRing: boolean;
+  /** The inbox may hold events of this portal that are not in memory: new ones must queue behind them. */
+  spilled: boolean;
+  /** Inbox writes of spilled events still in flight, and a counter bumped when one lands. */
+  spilling: number;
+  gen: number;
+}
+
+// In one process the lease only marks what this process holds; every lease is dropped at start.
+const LOCAL_LEASE_MS = 3_600_000;
+
+/**
+ * The single-process {@link DispatchQueue}: one ready queue of dialogues per portal, portals served
+ * round-robin (each step O(1)), a per-portal cap on running jobs. At most `maxBuffered` events live in
+ * memory; beyond that, events stay in the inbox and are claimed page by page, per portal, as the buffer
+ * drains, so a backlog of any size costs no memory and is resumed whole after a restart. A portal with
+ * events in the inbox queues its new events there too, so nothing overtakes an older event of its dialogue.
+ */
+export class LocalDispatchQueue implements DispatchQueue {
+  readonly #o: Required<Omit<LocalQueueOptions, 'store' | 'log'>> & LocalQueueOptions;
+  readonly #lease: LeaseRequest = { owner: `dispatch:${process.pid}:${randomUUID()}`, leaseMs: LOCAL_LEASE_MS };
+  readonly #portals = new Map<string, Portal>();
+  readonly #ring = new Fifo<Portal>();
+  readonly #spilled = new Fifo<Portal>();
+  readonly #keys = new Set<string>();
+  #buffered = 0;
+  #stored = 0;
+  #writes = 0;
+  #refilling = false;
+  #listener: () => void = () => undefined;
+
+  constructor(opts: LocalQueueOptions) {
+    this.#o = { maxBuffered: 1000, pageSize: 250, ...opts };
+  }
+
+  onChange(listener: () => void): void {
+    this.#listener = listener;
+  }
+
+  get pending(): number {
+    return this.#buffered + this.#stored;
+  }
+
+  /** Of {@link pending}, the events known to wait in the inbox only (not in memory). */
+  get stored(): number {
+    return this.#stored;
+  }
+
+  isIdle(): boolean {
+    return this.#buffered === 0 && this.#writes === 0 && this.#spilled.length === 0 && !this.#refilling;
+  }
+
+  async start(): Promise<number> {
+    await this.#o.store.inboxRelease();
+    const [members, count] = await Promise.all([this.#o.store.inboxPendingMembers(), this.#o.store.inboxPendingCount()]);
+    for (const m of members) this.#spill(this.#portal(m));
+    this.#stored = count;
+    if (count > 0) this.#o.log.info('resuming unhandled events', { count, portals: members.length });
+    await this.#refill();
+    return count;
+  }
+
+  async add(item: InboxItem, event: BotEvent): Promise<boolean> {
+    const p = this.#portal(item.memberId);
+    if (p.spilled || this.#buffered >= this.#o.maxBuffered) return this.#addStored(p, item);
+    this.#buffered++;
+    this.#writes++;
+    let added = false;
+    try {
+      added = await this.#o.store.inboxAdd(item, this.#lease);
+    } finally {
+      this.#writes--;
+      if (added) this.#push(p, { key: item.key, memberId: item.memberId, dialogueKey: item.dialogueKey, event });
+      else this.#buffered--;
+      this.#changed();
+    }
+    return added;
+  }
+
+  take(): DispatchJob | null {
+    for (;;) {
+      const p = this.#ring.shift();
+      if (!p) return null;
+      p.inRing = false;
+      const d = p.ready.shift();
+      if (!d) continue;
+      p.running++;
+      this.#enterRing(p);
+      return d.jobs.peek() ?? null;
+    }
+  }
+
+  async complete(job: DispatchJob): Promise<void> {
+    this.#finish(job);
+    this.#writes++;
+    try {
+      await this.#o.store.inboxDone(job.key);
+    } finally {
+      this.#writes--;
+      this.#changed();
+    }
+  }
+
+  #finish(job: DispatchJob): void {
+    const p = this.#portals.get(job.memberId);
+    const d = p?.dialogues.get(job.dialogueKey);
+    if (!p || !d) return;
+    d.jobs.shift();
+    this.#keys.delete(job.key);
+    this.#buffered--;
+    p.running--;
+    if (d.jobs.length > 0) p.ready.push(d);
+    else p.dialogues.delete(d.key);
+    this.#enterRing(p);
+    if (p.dialogues.size === 0 && p.running === 0 && !p.spilled && p.spilling === 0) this.#portals.delete(p.id);
+    if (this.#buffered <= this.#o.maxBuffered / 2 && this.#spilled.length > 0) void this.#refill();
+    this.#changed();
+  }
+
+  async #addStored(p: Portal, item: InboxItem): Promise<boolean> {
+    this.#spill(p);
+    p.spilling++;
+    this.#writes++;
+    try {
+      const added = await this.#o.store.inboxAdd(item);
+      if (added) this.#stored++;
+      return added;
+    } finally {
+      p.spilling--;
+      p.gen++;
+      this.#writes--;
+      if (this.#buffered <= this.#o.maxBuffered / 2) void this.#refill();
+      this.#changed();
+    }
+  }
+
+  /** Claims pages of spilled portals, one portal per turn, until the buffer is full or nothing is spilled. */
+  async #refill(): Promise<void> {
+    if (this.#refilling) return;
+    this.#refilling = true;
+    try {
+      while (this.#buffered < this.#o.maxBuffered) {
+        const p = this.#spilled.shift();
+        if (!p) break;
+        const gen = p.gen;
+        const limit = Math.min(this.#o.pageSize, this.#o.maxBuffered - this.#buffered);
+        const items = await this.#o.store.inboxClaim({ ...this.#lease, limit, memberId: p.id });
+        for (const item of items) {
+          if (this.#keys.has(item.key)) continue;
+          this.#stored = Math.max(0, this.#stored - 1);
+          this.#buffered++;
+          const event = JSON.parse(item.payload) as BotEvent;
+          this.#push(p, { key: item.key, memberId: item.memberId, dialogueKey: item.dialogueKey, event });
+        }
+        if (items.length < limit && p.gen === gen && p.spilling === 0) p.spilled = false;
+        else this.#spilled.push(p);
+        this.#changed();
+      }
+    } catch (e) {
+      this.#o.log.error('reading pending events from the inbox failed; retrying in 1 s', { err: e });
+      setTimeout(() => void this.#refill(), 1000).unref();
+    } finally {
+      this.#refilling = false;
+      this.#changed();
+    }
+  }
+
+  #spill(p: Portal): void {
+    if (p.spilled) return;
+    p.spilled = true;
+    this.#spilled.push(p);
+  }
+
+  #portal(id: string): Portal {
+    let p = this.#portals.get(id);
+    if (!p) {
+      p = { id, ready: new Fifo(), dialogues: new Map(), running: 0, inRing: false, spilled: false, spilling: 0, gen: 0 };
+      this.#portals.set(id, p);
+    }
+    return p;
+  }
+
+  #push(p: Portal, job: DispatchJob): void {
+    this.#keys.add(job.key);
+    let d = p.dialogues.get(job.dialogueKey);
+    if (!d) {
+      d = { key: job.dialogueKey, portal: p, jobs: new Fifo() };
+      p.dialogues.set(d.key, d);
+    }
+    d.jobs.push(job);
+    // A dialogue with one job just became ready; with more, it is running or already in the ready queue.
+    if (d.jobs.length === 1) {
+      p.ready.push(d);
+      this.#enterRing(p);
+    }
+  }
+
+  #enterRing(p: Portal): void {
+    if (p.inRing || p.ready.length === 0 || p.running >= this.#o.perPortal) return;
+    p.inRing = true;
+    this.#ring.push(p);
+  }
+
+  #changed(): void {
+    this.#listener();
+  }
+}
