@@ -6,6 +6,10 @@ export interface ChatRec {
   ownerId: number;
   color: string;
   members: Set<number>;
+  description?: string;
+  avatar?: string;
+  /** Manager user ids (`Chat.Manager.*`, `imbot.chat.setManager`). */
+  managers?: Set<number>;
   /** `Chat.TextField.enabled`; absent = enabled. */
   textFieldEnabled?: boolean;
 }

@@ -4,6 +4,7 @@ import { normalizeMessage, type OutgoingMessage } from '../protocol/message.js';
 import type { BotIdentity, BotProtocol, RestCall, WireMessage } from '../protocol/outbound.js';
 import type { FileDownload, OutgoingFile } from '../rest/files.js';
 import type { BotMethod, BotMethods } from '../rest/methods.js';
+import { botClient, type BotClient } from './chat-client.js';
 import * as more from './context-files.js';
 import type { DialogueControl } from './dialogue-control.js';
 import type { Translator } from './i18n.js';
@@ -81,6 +82,7 @@ export class Context<E extends BotEvent = BotEvent> {
   match: RegExpMatchArray | null = null;
   readonly #deps: ContextDeps;
   #dialogue: DialogueControl | undefined;
+  #client: BotClient | undefined;
 
   constructor(event: E, deps: ContextDeps) {
     this.event = event;
@@ -122,9 +124,10 @@ export class Context<E extends BotEvent = BotEvent> {
     return this.event.type === 'message' || this.event.type === 'message_edit' ? this.event.message.text : '';
   }
 
-  /** A REST client bound to this portal, for any method the helpers do not cover. */
-  get client(): PortalClient {
-    return this.#deps.client;
+  /** A REST client bound to this portal, for any method the helpers do not cover, and typed chat management (`client.chat`). */
+  get client(): BotClient {
+    this.#client ??= botClient(this.#env());
+    return this.#client;
   }
 
   /** Key-value state of this user with this bot (survives restarts). */

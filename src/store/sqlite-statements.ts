@@ -8,6 +8,7 @@ export interface Prepared<P extends unknown[], R> {
   run(...params: P): RunResult;
   get(...params: P): R | undefined;
   all(...params: P): R[];
+  iterate(...params: P): IterableIterator<R>;
 }
 
 /** A `portals` row as SQLite returns it. */

@@ -1,4 +1,5 @@
 import { MethodTable } from '../rest.js';
+import { chatAdminMethods } from './chat-admin.js';
 import { commonMethods } from './common.js';
 import { userMethods } from './users.js';
 import { v1BotMethods } from './v1-bot.js';
@@ -14,7 +15,7 @@ export function createMethodTable(): MethodTable {
   const table = new MethodTable();
   for (const group of [
     commonMethods, userMethods, v1BotMethods, v1MessageMethods, v1CommandMethods, v2BotMethods, v2CommandMethods, v2MessageMethods,
-    v2FileMethods,
+    v2FileMethods, chatAdminMethods,
   ]) {
     table.register(group);
   }
