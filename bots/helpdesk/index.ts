@@ -1,4 +1,4 @@
-import { Attach, END, Keyboard, defineBot, defineDialogue, describeFile, retry } from '../../src/index.js';
+import { Attach, END, Keyboard, bb, defineBot, defineDialogue, describeFile, retry } from '../../src/index.js';
 
 /** The data one ticket collects, step by step. */
 interface Ticket {
@@ -68,14 +68,14 @@ export const ticket = defineDialogue({
         await ctx.reply({
           text: `Ticket ${id} submitted. We will get back to you.`,
           attach: new Attach({ colorToken: 'primary' })
-            .message(`[B]${id}: ${t.subject}[/B]`)
+            .message(`[B]${id}: ${bb.escape(t.subject)}[/B]`)
             .grid([
               { name: 'Priority', value: PRIORITIES[t.priority] ?? t.priority, display: 'LINE' },
-              { name: 'Author', value: ctx.user.name, display: 'LINE' },
-              ...(t.attachment ? [{ name: 'Attachment', value: t.attachment.label, display: 'LINE' as const }] : []),
+              { name: 'Author', value: bb.escape(ctx.user.name), display: 'LINE' },
+              ...(t.attachment ? [{ name: 'Attachment', value: bb.escape(t.attachment.label), display: 'LINE' as const }] : []),
             ])
             .delimiter()
-            .message(t.description || '(see the attachment)'),
+            .message(bb.escape(t.description) || '(see the attachment)'),
         });
         return END;
       },

@@ -1,4 +1,4 @@
-import { Keyboard, defineBot, type Context, type CommandEvent } from '../../src/index.js';
+import { Keyboard, bb, defineBot, type Context, type CommandEvent } from '../../src/index.js';
 
 /** One poll, kept in the chat's session. */
 interface Poll {
@@ -11,9 +11,9 @@ interface Poll {
 
 function render(poll: Poll, id: string): { text: string; keyboard: Keyboard } {
   const counts = poll.options.map((_, i) => Object.values(poll.votes).filter((v) => v === i).length);
-  const lines = poll.options.map((o, i) => `${o}: ${counts[i]}`);
+  const lines = poll.options.map((o, i) => `${bb.escape(o)}: ${counts[i]}`);
   const keyboard = poll.options.reduce((kb, o, i) => kb.command(o, 'vote', `${id}:${i}`, { display: 'LINE' }), new Keyboard());
-  return { text: `[B]${poll.question}[/B]\n${lines.join('\n')}`, keyboard };
+  return { text: `[B]${bb.escape(poll.question)}[/B]\n${lines.join('\n')}`, keyboard };
 }
 
 async function vote(ctx: Context<CommandEvent>): Promise<void> {

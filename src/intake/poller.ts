@@ -10,11 +10,21 @@ export interface PollerOptions {
   client: { call<T = unknown>(memberId: string, method: string, params?: Record<string, unknown>): Promise<T> };
   intake: FetchedIntake;
   log: Logger;
-  /** The idle interval (the docs recommend 5-30 s). */
+  /** The pause after an empty page (the docs recommend 5-30 s). */
   idleMs: number;
+  /**
+   * The pause after a page with events, `hasMore` or not (the docs: at least 2 s while `hasMore`).
+   * Default 2000 ms, or `idleMs` when that is shorter (tests configure a short idle interval).
+   */
+  busyMs?: number;
   /** Events per page (1-1000). */
   limit?: number;
+  /** Waits between polls; default a timer that stop() cuts short. Tests inject one to record the pauses. */
+  wait?: (ms: number) => Promise<void>;
 }
+
+/** The pause the docs ask for between polls while `hasMore` is true (`chat-bots-v2/index.md#polling`). */
+export const HAS_MORE_PAUSE_MS = 2000;
 
 /** One fetch-mode bot's poll loop. */
 export interface Poller {
@@ -51,23 +61,24 @@ function apiCode(e: unknown): string | undefined {
 }
 
 /**
- * Starts polling `imbot.v2.Event.get` for one bot: fast while events flow, backing off to the idle
- * interval when the queue is empty, and exponentially (capped at 60 s) on errors. The offset is
- * persisted only after the page is safely in the inbox. `BOT_NOT_FOUND` means the bot was deleted: its
- * record is removed and the loop ends.
+ * Starts polling `imbot.v2.Event.get` for one bot at the cadence the docs ask for
+ * (`chat-bots-v2/index.md#polling`): a pause of {@link HAS_MORE_PAUSE_MS} after a page with events
+ * (the minimum while `hasMore`), the idle interval (5-30 s) after an empty one, and exponential backoff
+ * (capped at 60 s) on errors. The offset is persisted only after the page is safely in the inbox.
+ * `BOT_NOT_FOUND` means the bot was deleted: its record is removed and the loop ends.
  */
 export function startPoller(bot: BotRecord, opts: PollerOptions): Poller {
-  const fastMs = Math.max(10, Math.min(250, opts.idleMs));
+  const busyMs = opts.busyMs ?? Math.min(HAS_MORE_PAUSE_MS, opts.idleMs);
   let delay = 0;
   let failures = 0;
   let stopped = false;
   let wake: (() => void) | null = null;
   let timer: NodeJS.Timeout | null = null;
 
-  const sleep = (ms: number): Promise<void> => new Promise((resolve) => {
+  const sleep = opts.wait ?? ((ms: number): Promise<void> => new Promise((resolve) => {
     wake = resolve;
     timer = setTimeout(resolve, ms);
-  });
+  }));
 
   async function pollOnce(): Promise<number> {
     const offset = await opts.store.getOffset(bot.memberId, bot.botId);
@@ -78,7 +89,7 @@ export function startPoller(bot: BotRecord, opts: PollerOptions): Poller {
     const portal = await opts.store.getPortal(bot.memberId);
     if (portal && page.events.length > 0) await opts.intake.acceptFetched(portal, page.events);
     if (page.nextOffset !== offset) await opts.store.setOffset(bot.memberId, bot.botId, page.nextOffset);
-    return page.hasMore ? 0 : page.events.length > 0 ? fastMs : Math.min(opts.idleMs, Math.max(fastMs, delay * 2));
+    return page.hasMore || page.events.length > 0 ? busyMs : opts.idleMs;
   }
 
   async function forget(b: BotRecord): Promise<void> {

@@ -14,6 +14,15 @@ export type FailureAction =
   }
   | { kind: 'dead'; reason: string };
 
+/**
+ * True when the portal refused a call only because what it asks for is already so: classic
+ * `imbot.message.like` with `ACTION=plus` answers `WITHOUT_CHANGES` when the like is already set
+ * (`outdated/messages/imbot-message-like.md`). That is the call's goal reached, not a failure.
+ */
+export function isAlreadyDone(method: string, e: unknown): boolean {
+  return e instanceof B24ApiError && e.apiCode === 'WITHOUT_CHANGES' && method.toLowerCase() === 'imbot.message.like';
+}
+
 /** A short, secret-free description of an error for logs and the dead-letter table. */
 export function describeFailure(e: unknown): string {
   if (e instanceof B24ApiError) return `${e.code} ${e.apiCode}: ${redactString(e.description || e.message)}`.slice(0, 500);

@@ -4,7 +4,7 @@ import { BotkitError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { LeaseRequest, OutboxItem, OutboxStore } from '../store/types.js';
 import { Slots } from './slots.js';
-import { classifyFailure } from './failure.js';
+import { classifyFailure, isAlreadyDone } from './failure.js';
 
 /** The REST capability the outbox needs: any method on any stored portal. */
 export interface OutboxCaller {
@@ -303,7 +303,9 @@ class DurableOutbox implements Outbox {
     try {
       result = await this.#o.client.call(item.memberId, item.method, params);
     } catch (e) {
-      return this.#failed(item, params, e);
+      // Already so on the portal (a repeated like): the call's goal is reached.
+      if (!isAlreadyDone(item.method, e)) return this.#failed(item, params, e);
+      result = true;
     }
     const next = await this.#write('delivered', item, () => this.#o.store.outboxDelivered(item, result ?? null, this.#lease));
     this.#known.delete(item.id);

@@ -45,11 +45,20 @@ interface V2Parts {
   language: string;
 }
 
+// `chat.type` (chat-bots-v2/entities.md#chat: chat, open, channel, openChannel, copilot, thread,
+// generalChannel; events also show private, general, lines; the im module adds collab). Lower-cased.
 const CHAT_KINDS: ReadonlyMap<string, ChatKind> = new Map<string, ChatKind>([
   ['private', 'private'],
   ['chat', 'group'],
   ['open', 'group'],
   ['general', 'group'],
+  ['generalchannel', 'group'],
+  ['channel', 'group'],
+  ['openchannel', 'group'],
+  ['copilot', 'group'],
+  ['thread', 'group'],
+  ['comment', 'group'],
+  ['collab', 'group'],
   ['lines', 'openline'],
 ]);
 
@@ -74,16 +83,20 @@ function chatOf(chat: WireObject, dataDialogId: string, userId: number): EventCh
   return { id, dialogId: given || fallback, kind, title: toStr(chat['name'], 'data[chat][name]') };
 }
 
-/** `private` → private; `chat`/`open`/`general` → group; `lines` (or entityType LINES) → openline; else other. */
+/**
+ * `private` → private; the documented multi-user types (`chat`, `open`, `channel`, `openChannel`,
+ * `copilot`, `thread`, `generalChannel`, ...) → group; `lines` (or entityType LINES) → openline; an
+ * unknown type by its `messageType` letter; else other.
+ */
 function kindOf(chat: WireObject, dialogId: string): ChatKind {
-  const type = toStr(chat['type'], 'data[chat][type]').trim();
+  const type = toStr(chat['type'], 'data[chat][type]').trim().toLowerCase();
   const entityType = toStr(chat['entityType'], 'data[chat][entityType]');
   if (entityType.trim().toUpperCase() === 'LINES') return 'openline';
   const known = CHAT_KINDS.get(type);
   if (known !== undefined) return known;
-  if (type !== '') return 'other';
   const messageType = toStr(chat['messageType'], 'data[chat][messageType]');
   if (messageType !== '') return chatKindFromCode(messageType, entityType);
+  if (type !== '') return 'other';
   // A degraded chat (`{id}` only): a numeric dialog id is always a one-to-one dialogue.
   return /^[0-9]+$/.test(dialogId) ? 'private' : 'other';
 }

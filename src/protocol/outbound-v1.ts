@@ -1,3 +1,4 @@
+import { BotkitError } from '../errors.js';
 import { readId, type BotIdentity, type BotProtocol, type BotType, type WireMessage } from './outbound.js';
 
 const TYPE: Record<BotType, string> = { bot: 'B', supervisor: 'S', personal: 'S', openline: 'O' };
@@ -76,5 +77,12 @@ export const protocolV1: BotProtocol = {
   update: (bot, messageId, msg) => ({ method: 'imbot.message.update', params: { ...auth(bot), MESSAGE_ID: messageId, ...content(msg) } }),
   delete: (bot, messageId) => ({ method: 'imbot.message.delete', params: { ...auth(bot), MESSAGE_ID: messageId } }),
   typing: (bot, dialogId) => ({ method: 'imbot.chat.sendTyping', params: { ...auth(bot), DIALOG_ID: dialogId } }),
-  react: (bot, messageId) => ({ method: 'imbot.message.like', params: { ...auth(bot), MESSAGE_ID: messageId, ACTION: 'plus' } }),
+  // Classic bots have one reaction, the like (`outdated/messages/imbot-message-like.md`): `plus` sets it;
+  // any other code cannot be set and is refused before anything is queued.
+  react: (bot, messageId, reaction) => {
+    if (reaction !== 'like') {
+      throw new BotkitError('CONTEXT_UNSUPPORTED', `classic bots can only set the "like" reaction (imbot.message.like), not "${reaction}"`);
+    }
+    return { method: 'imbot.message.like', params: { ...auth(bot), MESSAGE_ID: messageId, ACTION: 'plus' } };
+  },
 };

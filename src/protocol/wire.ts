@@ -19,8 +19,9 @@ export interface DecodeContext {
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-// Bot events carry the acting user's and the bot's OAuth tokens; none of them may reach `raw`.
-const SECRET_KEY = /token|auth|secret|password|refresh|client_id/i;
+// Bot events carry the acting user's and the bot's OAuth tokens; none of them may reach `raw`. `auth`
+// blocks go, but ids such as AUTHOR_ID / CHAT_AUTHOR_ID / authorId are no secrets and stay.
+const SECRET_KEY = /token|secret|password|refresh|client_id|authoriz|auth(?!or)/i;
 const MAX_DEPTH = 32;
 const EMPTY: WireObject = Object.freeze(Object.create(null) as Record<string, unknown>);
 
@@ -93,7 +94,7 @@ export function assertSafeShape(value: unknown, segments: readonly string[] = []
   }
 }
 
-/** A frozen deep copy without any key that names a secret (`*token*`, `*auth*`, `client_id`, …). */
+/** A frozen deep copy without any key that names a secret (`*token*`, `auth`, `client_id`, …; not `AUTHOR_ID`). */
 export function redactedCopy(value: WireObject): Readonly<Record<string, unknown>> {
   return copy(value, (key) => !SECRET_KEY.test(key)) as Readonly<Record<string, unknown>>;
 }
@@ -171,12 +172,16 @@ export function anonymousUser(id = 0): EventUser {
   return { id, name: '', firstName: '', lastName: '', isBot: false, isExtranet: false };
 }
 
+// The im module's chat type letters (`Bitrix\Im\V2\Chat::IM_TYPE_*`): C chat, O open, N channel,
+// J open channel, A copilot, T comment thread, B collab are all multi-user chats; S system is not.
+const GROUP_LETTERS = new Set(['C', 'O', 'N', 'J', 'A', 'T', 'B']);
+
 /** The chat kind from a classic type letter (`CHAT_TYPE`/`MESSAGE_TYPE`) and the entity type. */
 export function chatKindFromCode(code: string, entityType: string): ChatKind {
   const letter = code.trim().toUpperCase();
   if (entityType.trim().toUpperCase() === 'LINES' || letter === 'L') return 'openline';
   if (letter === 'P') return 'private';
-  if (letter === 'C' || letter === 'O') return 'group';
+  if (GROUP_LETTERS.has(letter)) return 'group';
   return 'other';
 }
 
@@ -190,10 +195,9 @@ function isCommandContext(value: string): value is CommandContext {
   return COMMAND_CONTEXTS.includes(value);
 }
 
-/** `TEXTAREA`/`textarea` → `textarea` (likewise keyboard, menu); absent → `textarea`; anything else is invalid. */
+/** `TEXTAREA`/`textarea` → `textarea` (likewise keyboard, menu); absent or unknown → `textarea`. */
 export function commandContext(value: unknown, field: string): CommandContext {
   const context = toStr(value, field).trim().toLowerCase();
-  if (context === '') return 'textarea';
-  if (!isCommandContext(context)) throw invalid(`${field} must be textarea, keyboard or menu`);
-  return context;
+  // A context the platform adds later must not refuse the event (it is never sent again): a typed command.
+  return isCommandContext(context) ? context : 'textarea';
 }

@@ -68,9 +68,9 @@ export function createSync(opts: SyncOptions): (memberId: string) => Promise<Syn
     });
     const record = { ...pending, botId: protocol.parseBotId(await opts.client.call(portal.memberId, call.method, call.params)) };
     // v2 register is idempotent by code and returns an existing bot unchanged, with its old event URL.
-    if (opts.api === 'v2') return repoint(portal, record, handlerUrl);
-    await opts.store.saveBot(record);
-    return record;
+    // Classic register ignores EVENT_MESSAGE_UPDATE/DELETE for TYPE=B/H with OPENLINE=N
+    // (`outdated/bots/imbot-register.md`); `imbot.update` has no such restriction and binds them.
+    return repoint(portal, record, handlerUrl);
   }
 
   async function ensureCommands(portal: PortalRecord, def: AnyBotDefinition, bot: BotRecord, p: BotProtocol): Promise<string[]> {

@@ -52,7 +52,7 @@ export class B24ApiError extends BotkitError implements RestFailure {
   }
 }
 
-/** `503 QUERY_LIMIT_EXCEEDED`: the portal's leaky bucket is full; nothing ran. */
+/** The rate limit: `QUERY_LIMIT_EXCEEDED` (503, or 429 in v2), or a 429 with another code; nothing ran. */
 export class B24QueryLimitError extends B24ApiError {
   override readonly name = 'B24QueryLimitError';
   constructor(d: ApiErrorDetails) {
@@ -60,7 +60,7 @@ export class B24QueryLimitError extends B24ApiError {
   }
 }
 
-/** `429 OPERATION_TIME_LIMIT`: the method's time budget is used up until `resetAt`; nothing ran. */
+/** `OPERATION_TIME_LIMIT` (by code; 429): the method's time budget is used up until `resetAt`; nothing ran. */
 export class B24OperationTimeLimitError extends B24ApiError {
   override readonly name = 'B24OperationTimeLimitError';
   /** Unix ms when the budget frees up again (from `operating_reset_at`), if the portal said. */
@@ -175,8 +175,11 @@ const STATUS_BY_CODE: Record<string, number> = {
 export function apiErrorFrom(d: ApiErrorDetails & { resetAt?: number | null }): B24ApiError {
   const status = d.status || STATUS_BY_CODE[d.apiCode] || 0;
   const details = { ...d, status };
-  if (d.apiCode === 'QUERY_LIMIT_EXCEEDED') return new B24QueryLimitError(details);
-  if (d.apiCode === 'OPERATION_TIME_LIMIT' || status === 429) return new B24OperationTimeLimitError(details);
+  // By code, not status: the v2 docs say the rate limit may answer 429 (`chat-bots-v2/index.md#limits`),
+  // `limits.md` gives 503 QUERY_LIMIT_EXCEEDED for it and 429 OPERATION_TIME_LIMIT for the method block.
+  // A 429 with any other code is the rate limit ("HTTP 429: use exponential backoff"), never a block.
+  if (d.apiCode === 'OPERATION_TIME_LIMIT') return new B24OperationTimeLimitError(details);
+  if (d.apiCode === 'QUERY_LIMIT_EXCEEDED' || status === 429) return new B24QueryLimitError(details);
   if (AUTH_CODES.has(d.apiCode) || status === 401) return new B24AuthError(details);
   return new B24ApiError(details);
 }

@@ -43,7 +43,6 @@ describe('e2e intake: crash after ack, before handling', function () {
     };
     const first = await startChild({ ...base, PORT: '0', HANG: '1' });
     children.push(first.proc);
-    const port = new URL(first.url).port;
     expect((await emu.portal.install(`${first.url}/install`)).status).to.equal(200);
     const sent = await emu.portal.sendMessage({ from: 1, to: 'slow', text: 'survive me' });
     expect(sent.deliveries.map((d) => d.status)).to.deep.equal([200]);
@@ -51,8 +50,11 @@ describe('e2e intake: crash after ack, before handling', function () {
     await exited(first.proc);
     expect(emu.portal.messages({ botCode: 'slow' })).to.have.length(0);
 
-    const second = await startChild({ ...base, PORT: port, PUBLIC_URL: first.url, ADMIN_TOKEN });
+    // The restart gets a fresh port: the killed process's port is never reused (another process may hold
+    // it by now); the acknowledged event is resumed from the inbox, whatever the URL.
+    const second = await startChild({ ...base, PORT: '0', ADMIN_TOKEN });
     children.push(second.proc);
+    expect(second.url).to.not.equal(first.url);
     const [reply] = await emu.portal.waitForMessages(1, { botCode: 'slow' }, 15_000);
     expect(reply?.text).to.equal('handled: survive me');
 
@@ -98,7 +100,7 @@ describe('e2e intake: crash after ack, before handling', function () {
           }
         });
       });
-      const second = await startChild({ ...base, PORT: new URL(first.url).port, PUBLIC_URL: first.url });
+      const second = await startChild({ ...base, PORT: '0' });
       children.push(second.proc);
       await resent;
       second.proc.kill('SIGTERM');

@@ -78,6 +78,7 @@ for (const api of ['v2', 'v1'] as const) {
     it('refuses an uninstall with a wrong token and keeps the portal', async () => {
       const res = await stack.emu.portal.uninstall(`${stack.url}/events`, { applicationToken: 'forged' });
       expect(res.status).to.equal(401);
+      expect(res.body).to.have.property('error', 'EVENT_FORGED');
       expect(await stack.kit.store.getPortal(stack.emu.portal.memberId)).to.not.equal(null);
     });
 

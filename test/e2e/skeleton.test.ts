@@ -100,6 +100,7 @@ describe('e2e install refusals', function () {
   it('refuses a client_endpoint whose host differs from the domain', async () => {
     const res = await stack.emu.portal.install(`${stack.url}/install`, { domain: 'acme.bitrix24.com' });
     expect(res.status).to.equal(403);
+    expect(res.body).to.have.property('error', 'INSTALL_HOST_REFUSED');
     expect(await stack.kit.store.listPortals()).to.have.length(0);
   });
 

@@ -69,6 +69,9 @@ describe('e2e incoming webhook with pushed events (B24_EVENT_MODE=webhook)', fun
     const { post } = await import('./harness.js');
     const res = await post(delivery?.url ?? '', forged);
     expect(res.status).to.equal(401);
+    // A webhook portal is found by the bot-derived token (src/intake/webhook-bots.ts), so a token matching
+    // none of its bots leaves the event without a portal.
+    expect(res.body).to.have.property('error', 'EVENT_UNKNOWN_PORTAL');
   });
 });
 

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Emulator } from '../../src/emulator/index.js';
 import type { FormObject } from '../../src/protocol/php-form.js';
 import { call, emulator, leaves, receiver, result, type Receiver } from './helpers.js';
+import { rejection } from '../helpers/common.js';
 
 type Form = Record<string, Record<string, unknown>>;
 
@@ -121,9 +122,9 @@ describe('emulator event push', () => {
     expect(data?.['message']).to.include({ id: String(messageId), text: 'Sure?', authorId: String(botId) });
     await emu.portal.pressButton({ from: 1, messageId, button: 0 });
     expect(((rec.received.at(-1)?.form as Form)['data']?.['command'] as Record<string, string>)['params']).to.equal('yes');
-    const blocked = await emu.portal.pressButton({ from: 1, messageId, button: 0 }).then(() => null, (e: unknown) => e);
+    const blocked = await rejection(emu.portal.pressButton({ from: 1, messageId, button: 0 }));
     expect(blocked).to.have.property('code', 'EMULATOR_USAGE');
-    const missing = await emu.portal.pressButton({ from: 1, messageId, button: 5 }).then(() => null, (e: unknown) => e);
+    const missing = await rejection(emu.portal.pressButton({ from: 1, messageId, button: 5 }));
     expect(missing).to.have.property('code', 'EMULATOR_USAGE');
   });
 

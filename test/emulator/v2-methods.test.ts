@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Emulator } from '../../src/emulator/index.js';
 import { call, emulator, result, type Answer } from './helpers.js';
+import { rejection } from '../helpers/common.js';
 
 describe('emulator imbot.v2 methods', () => {
   let emu: Emulator;
@@ -205,7 +206,7 @@ describe('emulator imbot.v2 methods', () => {
       await v2('Chat.Message.send', { botId, botToken: 't', dialogId: '1', fields: { message: 'one' } });
       await v2('Chat.Message.send', { botId, botToken: 't', dialogId: '1', fields: { message: 'two' } });
       expect((await waiting).map((m) => m.text)).to.deep.equal(['one', 'two']);
-      const err = await emu.portal.waitForMessages(3, { botCode: 'talk' }, 50).then(() => null, (e: unknown) => e);
+      const err = await rejection(emu.portal.waitForMessages(3, { botCode: 'talk' }, 50));
       expect(err).to.have.property('code', 'EMULATOR_TIMEOUT');
     });
   });

@@ -4,14 +4,11 @@ import { createFetchedIntake } from '../../src/intake/fetched.js';
 import { createLogger } from '../../src/log.js';
 import type { BotEvent } from '../../src/protocol/events.js';
 import type { PortalRecord } from '../../src/store/types.js';
+import { webhookPortalRecord } from '../helpers/common.js';
 import { fetchItem, fixture } from '../protocol/event-fixtures.js';
 import { dispatchRig } from './dispatch-rig.js';
 
-const portal: PortalRecord = {
-  memberId: 'webhook:acme.bitrix24.com', domain: 'acme.bitrix24.com', clientEndpoint: 'https://acme.bitrix24.com/rest/1/x/',
-  authMode: 'webhook', applicationToken: null, accessToken: null, refreshToken: null, expiresAt: null, status: 'active',
-  rateLimit: null, installedAt: 0, updatedAt: 0,
-};
+const portal: PortalRecord = webhookPortalRecord({ clientEndpoint: 'https://acme.bitrix24.com/rest/1/x/' });
 
 describe('intake/fetched: acceptFetched', () => {
   it('skips a malformed item with a warning and accepts the rest, each once', async () => {

@@ -2,12 +2,9 @@ import { expect } from 'chai';
 import { HttpError } from '../../src/errors.js';
 import { authenticateEvent, MAX_CLOCK_SKEW_S, secretsEqual } from '../../src/intake/verify.js';
 import type { PortalRecord } from '../../src/store/types.js';
+import { portalRecord } from '../helpers/common.js';
 
-const portal: PortalRecord = {
-  memberId: 'm1', domain: 'acme.bitrix24.com', clientEndpoint: 'https://acme.bitrix24.com/rest/', authMode: 'oauth',
-  applicationToken: 'secret-token', accessToken: 'a', refreshToken: 'r', expiresAt: 0, status: 'active', rateLimit: null,
-  installedAt: 0, updatedAt: 0,
-};
+const portal: PortalRecord = portalRecord({ applicationToken: 'secret-token' });
 
 function code(fn: () => unknown): string {
   try {

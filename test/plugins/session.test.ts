@@ -7,6 +7,7 @@ import type { Context } from '../../src/router/context.js';
 import { counter } from '../../examples/counter/index.js';
 import { baseEvent, commandEvent, messageEvent } from '../helpers/events.js';
 import { runtimeRig } from '../helpers/runtime.js';
+import { rejection } from '../helpers/common.js';
 
 const at = { bot: { id: 9, code: 'counter' } };
 
@@ -48,7 +49,7 @@ describe('plugins/session', () => {
     const bot = defineBot<Context & SessionFlavor<{ n: number }>>({ code: 'counter', properties: { name: 'C' } })
       .use(session({ initial: () => ({ n: 0 }), storage }))
       .use((ctx) => { ctx.state.n = 5; throw new Error('boom'); });
-    const err = await runtimeRig([bot]).handle(messageEvent('x', at)).then(() => null, (e: unknown) => e);
+    const err = await rejection(runtimeRig([bot]).handle(messageEvent('x', at)));
     expect(err).to.have.property('message', 'boom');
     expect(storage.size).to.equal(0);
   });

@@ -169,7 +169,8 @@ describe('protocol/decode v1 (classic ONIMBOT*)', () => {
     expect(kind({ CHAT_TYPE: 'O' })).to.equal('group');
     expect(kind({ CHAT_TYPE: 'L' })).to.equal('openline');
     expect(kind({ CHAT_TYPE: 'C', CHAT_ENTITY_TYPE: 'LINES' })).to.equal('openline');
-    expect(kind({ CHAT_TYPE: 'N' })).to.equal('other');
+    expect(kind({ CHAT_TYPE: 'N' }), 'a channel (im Chat::IM_TYPE_CHANNEL)').to.equal('group');
+    expect(kind({ CHAT_TYPE: 'S' }), 'system').to.equal('other');
     expect(kind({ CHAT_TYPE: '', MESSAGE_TYPE: 'P' })).to.equal('private');
     // A private or open-line dialogue is always addressed to the bot.
     expect(messages(toWire(groupMessage({ CHAT_TYPE: 'L' })))[0]!.message.addressed).to.equal(true);
@@ -223,8 +224,8 @@ describe('protocol/decode v1 (classic ONIMBOT*)', () => {
       expect([e!.command.context, e!.messageId]).to.deep.equal(['menu', 33899]);
     });
 
-    it('refuses an unknown COMMAND_CONTEXT and a block without BOT_ID', () => {
-      expect(() => command({ 103: block({ COMMAND_CONTEXT: 'VOICE' }) })).to.throw(HttpError, 'data[COMMAND][103][COMMAND_CONTEXT]');
+    it('takes an unknown COMMAND_CONTEXT as typed (never refuses the event); refuses a block without BOT_ID', () => {
+      expect(command({ 103: block({ COMMAND_CONTEXT: 'VOICE' }) })[0]!.command.context).to.equal('textarea');
       expect(() => command({ 103: block({ BOT_ID: undefined }) })).to.throw(HttpError, 'data[COMMAND][103][BOT_ID] is missing');
     });
   });

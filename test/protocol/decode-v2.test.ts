@@ -78,7 +78,8 @@ describe('protocol/decode v2 (ONIMBOTV2*)', () => {
     expect(kind({ type: 'open' })).to.equal('group');
     expect(kind({ type: 'lines' })).to.equal('openline');
     expect(kind({ type: 'chat', entityType: 'LINES' })).to.equal('openline');
-    expect(kind({ type: 'channel' })).to.equal('other');
+    expect(kind({ type: 'channel' }), 'chat-bots-v2/entities.md#chat').to.equal('group');
+    expect(kind({ type: 'somethingNew' })).to.equal('other');
     expect(kind({ type: '', messageType: 'P' })).to.equal('private');
     expect(kind({ type: '', dialogId: '17' })).to.equal('private');
     expect(kind({ type: '', dialogId: 'chat5' })).to.equal('other');

@@ -5,6 +5,7 @@ import { stableUuid } from '../../src/router/runtime.js';
 import { createRestClient, type RestClient, type RestClientOptions } from '../../src/rest/client.js';
 import { createMemoryStore } from '../../src/store/memory.js';
 import type { PortalRecord, Store } from '../../src/store/types.js';
+import { portalRecord, webhookPortalRecord } from '../helpers/common.js';
 
 /** Loopback on any port: where the emulator lives. */
 export const LOOPBACK = parseHostPatterns('127.0.0.1:*');
@@ -12,19 +13,15 @@ export const LOOPBACK = parseHostPatterns('127.0.0.1:*');
 /** The portal record of an emulated portal with a fresh OAuth pair. */
 export function oauthRecord(p: EmulatedPortal, over: Partial<PortalRecord> = {}): PortalRecord {
   const t = p.issueTokens();
-  return {
-    memberId: p.memberId, domain: p.domain, clientEndpoint: p.clientEndpoint, authMode: 'oauth', applicationToken: p.applicationToken,
-    accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: null, status: 'active', rateLimit: null,
-    installedAt: 1, updatedAt: 1, ...over,
-  };
+  return portalRecord({
+    memberId: p.memberId, domain: p.domain, clientEndpoint: p.clientEndpoint, applicationToken: p.applicationToken,
+    accessToken: t.accessToken, refreshToken: t.refreshToken, ...over,
+  });
 }
 
 /** The portal record of an incoming webhook of an emulated portal. */
 export function webhookRecord(p: EmulatedPortal, memberId = `webhook:${p.memberId}`, over: Partial<PortalRecord> = {}): PortalRecord {
-  return {
-    memberId, domain: p.domain, clientEndpoint: p.createWebhook(), authMode: 'webhook', applicationToken: null,
-    accessToken: null, refreshToken: null, expiresAt: null, status: 'active', rateLimit: null, installedAt: 1, updatedAt: 1, ...over,
-  };
+  return webhookPortalRecord({ memberId, domain: p.domain, clientEndpoint: p.createWebhook(), ...over });
 }
 
 /** An emulator, a store holding its default portal (OAuth) and a client. */

@@ -115,6 +115,28 @@ describe('rest client against the emulator', function () {
     expect(errors, 'the portal said "in flight" at least once').to.include('MESSAGE_DUPLICATED_BY_UUID');
   });
 
+  // chat-bots-v2/index.md#limits: the rate limit may answer 429; limits.md: 429 OPERATION_TIME_LIMIT is the
+  // method block. Decided by the code: a 429 that is not OPERATION_TIME_LIMIT must not block the method.
+  for (const error of ['QUERY_LIMIT_EXCEEDED', 'TOO_MANY_REQUESTS']) {
+    it(`a 429 ${error} is the rate limit: backed off and retried, the method is not blocked`, async () => {
+      rig = await emuRig({ client: { retry: { baseDelayMs: 5, maxDelayMs: 50, maxBlockWaitMs: 100 } } });
+      rig.emu.faults.add({ method: SEND, kind: 'status', status: 429, error, times: 2 });
+      const sent = await rig.client.call<{ id: number }>(rig.memberId, SEND, v2Send(rig.botId, '1', 'after 429'));
+      expect(sent.id).to.be.a('number');
+      const again = await rig.client.call<{ id: number }>(rig.memberId, SEND, v2Send(rig.botId, '1', 'next one'));
+      expect(again.id).to.equal(sent.id + 1);
+      expect(rig.emu.portal.counters().byMethod[SEND]).to.equal(4);
+    });
+  }
+
+  it('a 429 OPERATION_TIME_LIMIT blocks the method until its reset (held back by the client, not sent)', async () => {
+    rig = await emuRig({ client: { retry: { baseDelayMs: 5, maxDelayMs: 50, maxBlockWaitMs: 100 } } });
+    rig.emu.faults.add({ method: SEND, kind: 'status', status: 429, error: 'OPERATION_TIME_LIMIT', times: 1 });
+    const e = await rejection(rig.client.call(rig.memberId, SEND, v2Send(rig.botId, '1', 'blocked')));
+    expect(e).to.include({ code: 'B24_OPERATION_TIME_LIMIT' });
+    expect(rig.emu.portal.counters().byMethod[SEND]).to.equal(1);
+  });
+
   it('does not re-send an unmarked message after a reset: a coded error, one copy', async () => {
     rig = await emuRig();
     rig.emu.faults.add({ method: SEND, kind: 'reset', after: true, times: 1 });

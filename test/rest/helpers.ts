@@ -4,6 +4,7 @@ import { createLogger } from '../../src/log.js';
 import { createRestClient, type RestClient, type RestClientOptions } from '../../src/rest/client.js';
 import { createMemoryStore } from '../../src/store/memory.js';
 import type { PortalRecord, Store } from '../../src/store/types.js';
+import { portalRecord, webhookPortalRecord } from '../helpers/common.js';
 
 /** The portal origin every MockAgent test talks to. */
 export const ORIGIN = 'https://acme.bitrix24.com';
@@ -14,19 +15,12 @@ export const OAUTH = { clientId: 'app.1', clientSecret: 'very-secret', oauthUrl:
 
 /** An OAuth portal record on {@link ORIGIN}. */
 export function oauthPortal(over: Partial<PortalRecord> = {}): PortalRecord {
-  return {
-    memberId: 'm1', domain: 'acme.bitrix24.com', clientEndpoint: `${ORIGIN}/rest/`, authMode: 'oauth',
-    applicationToken: 'app-token', accessToken: 'access-1', refreshToken: 'refresh-1', expiresAt: null,
-    status: 'active', rateLimit: null, installedAt: 1, updatedAt: 1, ...over,
-  };
+  return portalRecord({ clientEndpoint: `${ORIGIN}/rest/`, ...over });
 }
 
 /** A webhook portal record on {@link ORIGIN}. */
 export function webhookPortal(over: Partial<PortalRecord> = {}): PortalRecord {
-  return oauthPortal({
-    memberId: 'webhook:acme', clientEndpoint: `${ORIGIN}/rest/1/hookcode/`, authMode: 'webhook',
-    accessToken: null, refreshToken: null, applicationToken: null, ...over,
-  });
+  return webhookPortalRecord({ memberId: 'webhook:acme', clientEndpoint: `${ORIGIN}/rest/1/hookcode/`, ...over });
 }
 
 /** A MockAgent that refuses unmatched requests and records every call. */
@@ -71,12 +65,4 @@ export async function rig(dispatcher: Dispatcher, portals: PortalRecord[], over:
   return { store, client };
 }
 
-/** Resolves with the rejection of `p` (fails when it resolves). */
-export async function rejection(p: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
-}
+export { rejection } from '../helpers/common.js';

@@ -4,6 +4,7 @@ import { Composer } from '../../src/router/composer.js';
 import type { Context } from '../../src/router/context.js';
 import { testContext } from '../helpers/context.js';
 import { baseEvent, commandEvent, joinEvent, messageEvent } from '../helpers/events.js';
+import { rejection } from '../helpers/common.js';
 
 async function run(c: Composer, ctx: Context): Promise<void> {
   await c.middleware()(ctx, async () => undefined);
@@ -50,7 +51,7 @@ describe('router/composer', () => {
 
   it('throws NEXT_CALLED_TWICE when a middleware calls next() twice', async () => {
     const c = new Composer().use(async (_ctx, next) => { await next(); await next(); });
-    const err = await run(c, testContext(messageEvent('x')).ctx).then(() => null, (e: unknown) => e);
+    const err = await rejection(run(c, testContext(messageEvent('x')).ctx));
     expect(err).to.be.instanceOf(BotkitError).and.to.have.property('code', 'NEXT_CALLED_TWICE');
   });
 
@@ -68,7 +69,7 @@ describe('router/composer', () => {
     await run(c, testContext(messageEvent('x')).ctx);
     expect(caught).to.deep.equal(['inner']);
     const outer = new Composer().errorBoundary(() => undefined, (_ctx, next) => next()).use(() => { throw new Error('after'); });
-    const err = await run(outer, testContext(messageEvent('x')).ctx).then(() => null, (e: unknown) => e);
+    const err = await rejection(run(outer, testContext(messageEvent('x')).ctx));
     expect(err).to.have.property('message', 'after');
   });
 
@@ -116,7 +117,7 @@ describe('router/context', () => {
 
   it('answer() outside a command throws CONTEXT_UNSUPPORTED and sends nothing', async () => {
     const { ctx, sent } = testContext(messageEvent('hi'));
-    const err = await ctx.answer('x').then(() => null, (e: unknown) => e);
+    const err = await rejection(ctx.answer('x'));
     expect(err).to.be.instanceOf(BotkitError).and.to.have.property('code', 'CONTEXT_UNSUPPORTED');
     expect(sent).to.have.length(0);
   });
@@ -130,7 +131,7 @@ describe('router/context', () => {
 
   it('refuses an oversize message with MESSAGE_TOO_LONG before anything is queued', async () => {
     const { ctx, sent } = testContext(messageEvent('hi'));
-    const err = await ctx.reply('x'.repeat(20_001)).then(() => null, (e: unknown) => e);
+    const err = await rejection(ctx.reply('x'.repeat(20_001)));
     expect(err).to.have.property('code', 'MESSAGE_TOO_LONG');
     expect(sent).to.have.length(0);
   });

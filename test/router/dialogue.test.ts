@@ -5,6 +5,7 @@ import { END, defineDialogue, retry } from '../../src/router/dialogue.js';
 import { createMemoryStore } from '../../src/store/memory.js';
 import { testContext } from '../helpers/context.js';
 import { commandEvent, messageEvent } from '../helpers/events.js';
+import { rejection } from '../helpers/common.js';
 
 describe('router/dialogue', () => {
   it('refuses a write from a stale read with STATE_CONFLICT (optimistic version check)', async () => {
@@ -15,7 +16,7 @@ describe('router/dialogue', () => {
     const first = await a.load();
     const second = await a.load();
     await a.save(first, { dialogue: 'd', step: 's2', data: { n: 2 } });
-    const err = await a.save(second, { dialogue: 'd', step: 's2', data: { n: 3 } }).then(() => null, (e: unknown) => e);
+    const err = await rejection(a.save(second, { dialogue: 'd', step: 's2', data: { n: 3 } }));
     expect(err).to.be.instanceOf(BotkitError).and.to.have.property('code', 'STATE_CONFLICT');
     expect((await a.load())?.state.data).to.deep.equal({ n: 2 });
   });
@@ -61,7 +62,7 @@ describe('router/dialogue', () => {
     const { ctx } = testContext(messageEvent('x'));
     const states = dialogueStateOf(ctx.dialogue);
     await states.save(null, { dialogue: 'form', step: 'removed', data: {} });
-    const err = await Promise.resolve().then(() => d.middleware()(ctx, async () => undefined)).then(() => null, (e: unknown) => e);
+    const err = await rejection(async () => d.middleware()(ctx, async () => undefined));
     expect(err).to.be.instanceOf(BotkitError).and.to.have.property('code', 'DIALOGUE_STEP_UNKNOWN');
     expect(await ctx.dialogue.current()).to.equal(null);
   });
@@ -72,7 +73,7 @@ describe('router/dialogue', () => {
     const d = defineDialogue({ name: 'form', start: 'a', initial: () => ({}), steps: { a: { text: () => 'gone' as 'a' } } });
     const { ctx } = testContext(messageEvent('x'));
     await dialogueStateOf(ctx.dialogue).save(null, { dialogue: 'form', step: 'a', data: {} });
-    const err = await Promise.resolve().then(() => d.middleware()(ctx, async () => undefined)).then(() => null, (e: unknown) => e);
+    const err = await rejection(async () => d.middleware()(ctx, async () => undefined));
     expect(err).to.be.instanceOf(BotkitError).and.to.have.property('code', 'DIALOGUE_STEP_UNKNOWN');
     expect(await ctx.dialogue.current()).to.deep.equal({ name: 'form', step: 'a' });
   });

@@ -1,22 +1,12 @@
+import { portalRecord } from '../helpers/common.js';
 import type { BotRecord, CommandRecord, InboxItem, OutboxItem, PortalRecord } from '../../src/store/types.js';
 
 /** An OAuth portal record with every field set; override what a test is about. */
 export function makePortal(overrides: Partial<PortalRecord> = {}): PortalRecord {
-  return {
-    memberId: 'm-1',
-    domain: 'one.bitrix24.test',
-    clientEndpoint: 'https://one.bitrix24.test/rest/',
-    authMode: 'oauth',
-    applicationToken: 'app-token-1',
-    accessToken: 'access-1',
-    refreshToken: 'refresh-1',
-    expiresAt: 5_000_000,
-    status: 'active',
-    rateLimit: null,
-    installedAt: 100,
-    updatedAt: 200,
-    ...overrides,
-  };
+  return portalRecord({
+    memberId: 'm-1', domain: 'one.bitrix24.test', clientEndpoint: 'https://one.bitrix24.test/rest/',
+    applicationToken: 'app-token-1', expiresAt: 5_000_000, installedAt: 100, updatedAt: 200, ...overrides,
+  });
 }
 
 /** A v2 webhook-mode bot on portal `m-1`. */

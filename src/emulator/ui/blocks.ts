@@ -49,7 +49,8 @@ function imageBlock(o: Obj): string {
   return src ? linkOr(href, `<img class="at-image" src="${src}" alt="${esc(str(o, 'NAME'))}"${w ? ` style="max-width:${w}px"` : ''}>`) : '';
 }
 
-function sizeText(bytes: unknown): string {
+/** `12 KB`, `1.5 MB`. */
+export function sizeText(bytes: unknown): string {
   const n = Number(bytes);
   if (!Number.isFinite(n) || n <= 0) return '';
   const units = ['B', 'KB', 'MB', 'GB'];

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { BotkitError } from '../../errors.js';
 import type { Core } from '../core.js';
 import { readBody, sendJson } from '../http-io.js';
@@ -89,10 +90,23 @@ async function api(core: Core, portal: Portal, state: PortalState, req: Incoming
   }
 }
 
+/** A chat file for the page (the local user downloads it; no token, the page is the emulator's own UI). */
+async function serveFile(state: PortalState, id: number, res: ServerResponse): Promise<void> {
+  const f = state.files.get(id);
+  if (!f) return sendJson(res, 404, { error: 'FILE_NOT_FOUND', error_description: 'File not found' });
+  res.writeHead(200, {
+    'content-type': 'application/octet-stream', 'content-length': f.size, 'x-content-type-options': 'nosniff',
+    'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(f.name)}`,
+  });
+  await pipeline(state.files.open(f), res).catch(() => res.destroy());
+}
+
 /** Serves the chat page, its assets and its API for one portal (`sub` is the path after the portal base). */
 export async function handleUi(core: Core, portal: Portal, state: PortalState, req: IncomingMessage, res: ServerResponse,
   sub: string): Promise<void> {
   if (req.method === 'GET' && ASSETS[sub]) return sendAsset(res, sub);
+  const file = /^\/ui\/file\/(\d+)$/.exec(sub);
+  if (file && req.method === 'GET') return serveFile(state, Number(file[1]), res);
   const m = /^\/ui\/api\/([a-z]+)$/.exec(sub);
   if (m) return api(core, portal, state, req, res, m[1] ?? '');
   sendJson(res, 404, { error: 'NOT_FOUND', error_description: 'Not found' });

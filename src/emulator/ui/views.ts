@@ -4,7 +4,7 @@ import type { MessageRec } from '../chats.js';
 import type { PortalState } from '../portal-state.js';
 import type { DeliveryRecord, RestRequestLog } from '../types.js';
 import { esc, renderBbCode } from './bbcode.js';
-import { renderAttach, renderKeyboard, renderMenu } from './blocks.js';
+import { renderAttach, renderKeyboard, renderMenu, sizeText } from './blocks.js';
 
 /** A message as the chat page draws it: author, rendered body, keyboard and menu HTML, reactions. */
 export interface MessageView {
@@ -32,11 +32,18 @@ export function colorOf(id: number): string {
   return PALETTE[id % PALETTE.length] ?? '#2fc6f6';
 }
 
+/** A message's files as attachments, each a link the page downloads through `ui/file/<id>`. */
+function filesHtml(state: PortalState, m: MessageRec): string {
+  return m.fileIds.map((id) => state.files.get(id)).filter((f) => f !== undefined).map((f) =>
+    `<div class="at-file msg-file"><span class="at-file-icon">📄</span><a href="ui/file/${f.id}" download>${esc(f.name)}</a> `
+    + `<span class="at-size">${sizeText(f.size)}</span></div>`).join('');
+}
+
 /** The page's view of one message; every string in `html`, `keyboard` and `menu` is escaped or whitelisted. */
 export function messageView(state: PortalState, m: MessageRec): MessageView {
   const author = state.directory.get(m.authorId);
   const body = m.deleted ? '<i class="deleted">This message was deleted</i>'
-    : `${renderBbCode(m.text)}${m.attach !== null ? renderAttach(m.attach) : ''}`;
+    : `${renderBbCode(m.text)}${m.attach !== null ? renderAttach(m.attach) : ''}${filesHtml(state, m)}`;
   return {
     id: m.id, chatId: m.chatId, authorId: m.authorId, authorName: author?.name ?? (m.botCode ?? `user ${m.authorId}`),
     isBot: m.botId !== null, date: new Date(m.dateMs).toISOString(), system: m.system, deleted: m.deleted, updated: m.updated,
