@@ -26,6 +26,8 @@ export interface Config {
   rateLimit: RateLimit;
   /** The per-portal limiter implementation: our timer-free token bucket, or bottleneck's reservoir. */
   limiter: 'token' | 'bottleneck';
+  /** Coalesce calls that wait for the limiter into `batch` requests (`B24_BATCHING`, default on). */
+  batching: boolean;
   dataDir: string;
   logLevel: LogLevel;
   /** Events whose `ts` is older than this many seconds are refused; 0 disables the check. */
@@ -69,6 +71,7 @@ const VARIABLES = {
   B24_POLL_INTERVAL_MS: { type: 'string', pattern: '^[1-9][0-9]{1,6}$', default: '10000' },
   B24_RATE_LIMIT: { type: 'string', pattern: '^(standard|enterprise|[0-9]+(\\.[0-9]+)?/[0-9]+)$', default: 'standard' },
   B24_LIMITER: { enum: ['token', 'bottleneck'], default: 'token' },
+  B24_BATCHING: { enum: ['on', 'off'], default: 'on' },
   DATA_DIR: { type: 'string', minLength: 1, default: './data' },
   LOG_LEVEL: { enum: ['error', 'warn', 'info', 'debug'], default: 'info' },
   EVENT_MAX_AGE_S: { type: 'string', pattern: '^[0-9]{1,7}$', default: '0' },
@@ -180,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pollIntervalMs: Number(v.B24_POLL_INTERVAL_MS),
     rateLimit,
     limiter: v.B24_LIMITER as 'token' | 'bottleneck',
+    batching: v.B24_BATCHING === 'on',
     dataDir: path.resolve(v.DATA_DIR),
     logLevel: v.LOG_LEVEL as LogLevel,
     eventMaxAgeS: Number(v.EVENT_MAX_AGE_S),

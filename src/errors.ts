@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   STORE_CLOSED: 'A store method was called after the store was closed.',
   STORE_VALUE_INVALID: 'A state value cannot be stored because it is not JSON-serialisable.',
   STORE_SCHEMA_TOO_NEW: 'The database was written by a newer version of b24-botkit (unknown schema version).',
+  STORE_UNAVAILABLE: 'The database (PostgreSQL) cannot be reached; events are refused with 503 until it is back.',
   STORE_MIGRATION_FAILED: 'A database schema migration failed; the database was left at the previous version.',
   MESSAGE_INVALID: 'An outgoing message is malformed (empty text without an attachment, a field of the wrong type, a BB-code attribute that cannot be encoded).',
   KEYBOARD_INVALID: 'A keyboard button is malformed (no text, not exactly one action, bad command, colour or link).',

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Express } from 'express';
 import type { Dispatcher as UndiciDispatcher } from 'undici';
-import { openCoordination, type Coordination } from './cluster/coordination.js';
+import { openClusterMode, type ClusterMode, type Pollers } from './cluster/mode.js';
 import type { Config } from './config.js';
 import { mountAdmin } from './http/admin.js';
 import { createHttpApp } from './http/app.js';
@@ -11,6 +11,7 @@ import { Dispatcher } from './intake/dispatcher.js';
 import { createInstaller } from './intake/install.js';
 import { createFetchedIntake } from './intake/fetched.js';
 import { createIntake, type Intake } from './intake/intake.js';
+import type { DispatchQueue } from './intake/dispatch-queue.js';
 import { LocalDispatchQueue } from './intake/local-queue.js';
 import { createLogger, type Logger } from './log.js';
 import { createOutbox, type Outbox } from './outbox/outbox.js';
@@ -72,12 +73,12 @@ interface Pipeline {
   store: Store;
   client: RestClient;
   outbox: Outbox;
-  queue: LocalDispatchQueue;
+  queue: DispatchQueue;
   dispatcher: Dispatcher;
   intake: Intake;
-  pollers: PollerSet;
-  /** Redis coordination (cluster mode), or null. */
-  coord: Coordination | null;
+  pollers: Pollers;
+  /** PostgreSQL and Redis when configured (cluster mode). */
+  cluster: ClusterMode;
   app: Express;
   /** Sets the public URL once listening (PORT=0 without PUBLIC_URL, in tests). */
   setPublicUrl(url: string): void;
@@ -89,22 +90,26 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
   const log = opts.log ?? createLogger({ level: config.logLevel });
   const clock = opts.clock ?? Date.now;
   const bots = typeof opts.bots === 'object' ? opts.bots : await loadBots(path.resolve(opts.bots ?? config.botsDir));
-  const store = opts.store ?? openStore({ dataDir: config.dataDir });
+  const cluster = await openClusterMode(config, log);
+  const store = opts.store ?? cluster.pg ?? openStore({ dataDir: config.dataDir });
+  const coord = cluster.coord;
   const oauth = config.clientId && config.clientSecret ? { clientId: config.clientId, clientSecret: config.clientSecret, oauthUrl: config.oauthUrl } : null;
-  const coord = config.redisUrl ? openCoordination({ url: config.redisUrl, prefix: config.redisPrefix, log }) : null;
   const client = createRestClient({
-    store, oauth, rateLimit: config.rateLimit, limiter: coord?.bucketFactory ?? config.limiter, portalHosts: config.portalHosts, log, clock,
+    store, oauth, rateLimit: config.rateLimit, limiter: coord?.bucketFactory ?? config.limiter, batching: config.batching, portalHosts: config.portalHosts, log, clock,
     ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}), ...(coord ? { refreshLock: coord.refreshLock } : {}),
   });
-  const outbox = createOutbox({ store, client, log, clock });
+  const outbox = createOutbox({ store, client, log, clock, ...cluster.outboxOptions });
   const runtime = createRuntime({ store, bots, sink: outbox, client, log, clock, dialogueTtlS: config.dialogueTtlS });
-  const queue = new LocalDispatchQueue({ store, log, perPortal: Math.max(1, Math.floor(config.dispatchConcurrency / 4)) });
+  const perPortal = Math.max(1, Math.floor(config.dispatchConcurrency / 4));
+  const queue = cluster.dispatchQueue(perPortal) ?? new LocalDispatchQueue({ store, log, perPortal });
   const dispatcher = new Dispatcher({ queue, handle: (e, k) => runtime.handle(e, k), concurrency: config.dispatchConcurrency, log, clock });
   let publicUrl = config.publicUrl;
   const sync = createSync({ store, client, bots, api: config.botApi, eventMode: config.eventMode, handlerUrl: () => `${publicUrl}/events`, log, clock });
-  const pollers = new PollerSet(store, { store, client, intake: createFetchedIntake({ queue, log, clock }), log, idleMs: config.pollIntervalMs });
+  const pollerOptions = { store, client, intake: createFetchedIntake({ queue, log, clock }), log, idleMs: config.pollIntervalMs };
+  const pollers = cluster.pollers(store, pollerOptions) ?? new PollerSet(store, pollerOptions);
   const syncPortal = async (memberId: string): Promise<SyncReport> => {
-    const report = await sync(memberId);
+    // Instances starting together (webhook portal) must not register the same bot with two bot tokens.
+    const report = await cluster.withLock(`sync:${memberId}`, () => sync(memberId));
     if (started()) await pollers.startFor(memberId);
     return report;
   };
@@ -112,17 +117,17 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
   const intake = createIntake({ store, queue, install, log, maxAgeS: config.eventMaxAgeS, clock, webhookPortals: config.webhookUrl !== null });
   const health = async (): Promise<Record<string, unknown>> => ({
     status: 'ok', portals: (await store.listPortals()).length, bots: [...bots.keys()], pending: dispatcher.size, outbox: outbox.stats(),
-    ...(coord ? { redis: coord.health() } : {}),
+    ...cluster.details(),
   });
   const app = createHttpApp({
     intake, log,
-    health: () => ({ status: 'ok', ...(coord ? { redis: coord.health() } : {}) }),
+    health: () => cluster.health(),
     extend: (a) => {
       if (config.adminToken) mountAdmin(a, { token: config.adminToken, store, bots: [...bots.keys()], syncPortal, health, log });
     },
   });
   return {
-    log, clock, bots, store, client, outbox, queue, dispatcher, intake, pollers, app, syncPortal, coord,
+    log, clock, bots, store, client, outbox, queue, dispatcher, intake, pollers, app, syncPortal, cluster,
     setPublicUrl: (url) => void (publicUrl = url),
   };
 }
@@ -162,6 +167,7 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
     },
     async start() {
       // Pending events first: a new event must not overtake an older pending one of its dialogue.
+      p.cluster.start();
       await p.queue.start();
       p.outbox.start();
       const listening = await listen(p.app, config.port, config.host);
@@ -184,9 +190,10 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
       await p.pollers.stopAll();
       await Promise.race([p.dispatcher.idle(), delay(until - clock())]);
       await p.outbox.drain(Math.max(0, until - clock()));
+      await p.cluster.release();
       await p.client.close();
-      await p.coord?.close();
       await store.close();
+      await p.cluster.close();
     },
   };
 }

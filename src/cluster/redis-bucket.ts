@@ -59,6 +59,9 @@ export function shareOf(limit: RateLimit, n: number): RateLimit {
   return { rate: limit.rate / k, burst: Math.max(1, Math.floor(limit.burst / k)) };
 }
 
+/** The share of the portal's drain rate the instances use together. */
+export const SHARED_RATE_FACTOR = 0.97;
+
 /**
  * The burst instances take together: the client burst minus another ~100 ms of the rate, because the
  * requests of several processes reach the portal with more spread (GC pauses, scheduling) than one's.
@@ -101,7 +104,9 @@ function sleep(ms: number, signal: AbortSignal | undefined, timers: Set<() => vo
 export function createSharedBucket(limit: RateLimit, deps: SharedBucketDeps): Bucket {
   const gcra = gcraOf(deps.link);
   const key = `${deps.link.prefix}bucket:${deps.key}`;
-  const T = Math.round(1_000_000 / limit.rate);
+  // 3 % under the portal's drain rate: arrivals from several processes jitter, and the margin lets the
+  // portal's bucket recover the headroom a late batch of requests used.
+  const T = Math.round(1_000_000 / (limit.rate * SHARED_RATE_FACTOR));
   const tau = (sharedBurst(limit) - 1) * T;
   const timers = new Set<() => void>();
   let local: { bucket: Bucket; n: number } | null = null;

@@ -18,9 +18,14 @@ export interface HttpAppOptions {
   extend?(app: Express): void;
 }
 
-/** What unauthenticated `GET /healthz` shows. */
+/**
+ * What unauthenticated `GET /healthz` shows. Cluster mode adds the reachability of PostgreSQL (`store`) and
+ * Redis (`redis`): `unavailable` (HTTP 503) while the database is down, `degraded` while Redis is.
+ */
 export interface HealthStatus {
-  status: 'ok';
+  status: 'ok' | 'degraded' | 'unavailable';
+  store?: 'up' | 'down';
+  redis?: 'up' | 'down';
 }
 
 /**
@@ -45,8 +50,8 @@ export function createHttpApp(opts: HttpAppOptions): Express {
   app.post('/events', events);
   app.post('/install', events);
   app.get('/healthz', async (_req, res) => {
-    const { status } = await opts.health();
-    res.json({ status });
+    const { status, store, redis } = await opts.health();
+    res.status(status === 'unavailable' ? 503 : 200).json({ status, ...(store ? { store } : {}), ...(redis ? { redis } : {}) });
   });
   opts.extend?.(app);
   app.use((req, _res, next) => next(new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`)));
@@ -67,6 +72,8 @@ function errorHandler(log: Logger): ErrorRequestHandler {
 
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
+  // Nothing is acknowledged that is not persisted: the platform retries a 503 later.
+  if (err instanceof BotkitError && err.code === 'STORE_UNAVAILABLE') return new HttpError(503, err.code, err.message, { cause: err });
   if (err instanceof BotkitError) return new HttpError(500, err.code, err.message, { cause: err });
   return new HttpError(500, 'INTERNAL', 'internal error', { cause: err });
 }

@@ -31,6 +31,11 @@ export interface OutboxOptions {
   leaseMs?: number;
   /** Drop every lease on start (default true: one process per store). A cluster passes false. */
   releaseAllOnStart?: boolean;
+  /**
+   * Also look for claimable replies every `pollMs` (default: never). A cluster sets it: replies another
+   * instance queued without claiming, or whose owner died (lease expired), have no local event to wake for.
+   */
+  pollMs?: number;
 }
 
 /** A reply to persist and deliver. */
@@ -125,6 +130,7 @@ class DurableOutbox implements Outbox {
   #claiming = false;
   #gen = 0;
   #timer: NodeJS.Timeout | null = null;
+  #poll: NodeJS.Timeout | null = null;
   #idleWaiters: Array<() => void> = [];
 
   constructor(o: OutboxOptions) {
@@ -165,6 +171,10 @@ class DurableOutbox implements Outbox {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    if (this.#o.pollMs !== undefined) {
+      this.#poll = setInterval(() => this.#markBacklog(), this.#o.pollMs);
+      this.#poll.unref();
+    }
     this.#stopped = false;
     void this.#resume();
   }
@@ -174,6 +184,8 @@ class DurableOutbox implements Outbox {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    if (this.#poll) clearInterval(this.#poll);
+    this.#poll = null;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, Math.max(0, deadlineMs));

@@ -15,6 +15,7 @@ const MODULES: Record<string, () => Promise<{ run: () => Promise<BenchResult[]> 
   'install-flood': () => import('./install-flood.bench.js'),
   files: () => import('./files.bench.js'),
   'cluster-bucket': () => import('./cluster-bucket.bench.js'),
+  cluster: () => import('./cluster.bench.js'),
 };
 
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;

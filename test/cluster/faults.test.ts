@@ -1,0 +1,88 @@
+import { expect } from 'chai';
+import { request } from 'undici';
+import { startCluster, type Cluster } from './harness.js';
+import { PG_ADMIN_URL, REDIS_URL } from './services.js';
+import { openTcpGate, type TcpGate } from './tcp-gate.js';
+
+const BUCKET = { rate: 20, burst: 50 };
+
+async function health(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await request(`${url}/healthz`);
+  return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+}
+
+async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`${what}: still ${JSON.stringify(v)} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('cluster faults: Redis or PostgreSQL unreachable, then back, without a restart', function () {
+  this.timeout(180_000);
+  let c: Cluster;
+  let redisGate: TcpGate;
+  let pgGate: TcpGate;
+  before(async () => {
+    const r = new URL(REDIS_URL);
+    const p = new URL(PG_ADMIN_URL);
+    redisGate = await openTcpGate(r.hostname, Number(r.port || 6379));
+    pgGate = await openTcpGate(p.hostname, Number(p.port || 5432));
+    c = await startCluster({
+      n: 3, emulator: { rateLimit: BUCKET }, env: { B24_RATE_LIMIT: `${BUCKET.rate}/${BUCKET.burst}`, B24_BATCHING: 'off' },
+      redisUrl: `redis://127.0.0.1:${redisGate.port}`,
+      databaseUrl: (url) => {
+        const u = new URL(url);
+        u.port = String(pgGate.port);
+        return u.toString();
+      },
+    });
+    expect((await c.emu.portal.install(`${c.proxy.url}/install`)).status).to.equal(200);
+  });
+  after(async () => {
+    await redisGate?.up().catch(() => undefined);
+    await pgGate?.up().catch(() => undefined);
+    await c?.close();
+    await redisGate?.close();
+    await pgGate?.close();
+  });
+
+  it('Redis down: every instance keeps serving on 1/N of the bucket and says so in its log and /healthz; back by itself', async () => {
+    expect((await health(c.instances[0]!.url)).body).to.deep.equal({ status: 'ok', store: 'up', redis: 'up' });
+    await redisGate.down();
+    for (const inst of c.instances) {
+      await until('healthz', () => health(inst.url), (h) => h.body['redis'] === 'down');
+      expect((await health(inst.url))).to.deep.equal({ status: 200, body: { status: 'degraded', store: 'up', redis: 'down' } });
+    }
+    const users = Array.from({ length: 10 }, (_, i) => c.emu.portal.users.add({ name: `Rd${i}` }));
+    const before503 = c.emu.portal.counters().queryLimitExceeded;
+    // 120 replies at once: three instances each limited to a third of the bucket (burst 16, 6.7/s)
+    await Promise.all(Array.from({ length: 120 }, (_, i) => c.emu.portal.sendMessage({ from: users[i % 10]!, to: 'echo', text: `rd ${i}` })));
+    await c.emu.portal.waitForMessages(120, { botCode: 'echo' }, 60_000);
+    expect(c.emu.portal.counters().queryLimitExceeded - before503, '503s while each instance used its share').to.be.at.most(5);
+    for (const inst of c.instances) {
+      expect(inst.logs.some((l) => String(l['msg']).startsWith('redis unreachable')), `instance ${inst.index} logged it`).to.equal(true);
+    }
+    await redisGate.up();
+    for (const inst of c.instances) await until('healthz', () => health(inst.url), (h) => h.body['status'] === 'ok');
+  });
+
+  it('PostgreSQL down: /events and /healthz answer 503 (nothing acknowledged unpersisted); back without a restart', async () => {
+    await pgGate.down();
+    for (const inst of c.instances) {
+      const h = await until('healthz', () => health(inst.url), (x) => x.status === 503);
+      expect(h.body).to.deep.include({ status: 'unavailable', store: 'down' });
+    }
+    const user = c.emu.portal.users.add({ name: 'PgDown' });
+    const { deliveries } = await c.emu.portal.sendMessage({ from: user, to: 'echo', text: 'lost?' });
+    expect(deliveries.map((d) => d.status)).to.deep.equal([503]);
+    await pgGate.up();
+    for (const inst of c.instances) await until('healthz', () => health(inst.url), (x) => x.status === 200);
+    await c.emu.portal.sendMessage({ from: user, to: 'echo', text: 'back' });
+    const [reply] = await c.emu.portal.waitForMessages(1, { botCode: 'echo', dialogId: String(user) }, 30_000);
+    expect(reply?.text).to.equal('You said: back');
+  });
+});
