@@ -39,22 +39,24 @@ function phpMap(map: Results): Results | [] {
 }
 
 /**
- * Runs a `batch` (facts §7.4): up to 50 `"method?query"` commands with the batch's credentials, each
- * charged to its own method; sub-errors go to `result_error`; `halt` stops at the first one.
+ * Runs a `batch` (facts §7.4): `"method?query"` commands with the batch's credentials, each charged to
+ * its own method; sub-errors go to `result_error`; `halt` stops at the first one. Commands past the 50th
+ * fail alone with `ERROR_BATCH_LENGTH_EXCEEDED` (`settings/how-to-call-rest-api/batch.md`); the first 50 run.
  */
 export async function runBatch(table: MethodTable, base: InvokeBase, params: Params): Promise<Results> {
   const list = commands(params);
-  if (list.length > BATCH_LIMIT) throw new PortalError('ERROR_BATCH_LENGTH_EXCEEDED', 'Max batch length exceeded');
   const halt = asBool(params['halt'], false);
   const result: Results = {};
   const errors: Results = {};
   const times: Results = {};
   const totals: Results = {};
   const nexts: Results = {};
-  for (const [key, command] of list) {
+  for (const [index, [key, command]] of list.entries()) {
     const started = base.core.clock();
     const [name = '', query = ''] = splitCommand(command);
     try {
+      // settings/how-to-call-rest-api/batch.md: "подзапросы сверх лимита завершаются ошибкой ERROR_BATCH_LENGTH_EXCEEDED".
+      if (index >= BATCH_LIMIT) throw new PortalError('ERROR_BATCH_LENGTH_EXCEEDED', 'Max batch length exceeded');
       if (name.toLowerCase() === 'batch') throw new PortalError('ERROR_BATCH_METHOD_NOT_ALLOWED', 'Method is not allowed for batch usage');
       const sub = parseQuery(substitute(query, result));
       const inv = await table.invoke(base, name, sub);
@@ -68,7 +70,7 @@ export async function runBatch(table: MethodTable, base: InvokeBase, params: Par
       if (halt) break;
     }
   }
-  base.portal.stats.bump('batchCommands', list.length);
+  base.portal.stats.bump('batchCommands', Math.min(list.length, BATCH_LIMIT));
   return { result: phpMap(result), result_error: phpMap(errors), result_total: phpMap(totals), result_next: phpMap(nexts), result_time: phpMap(times) };
 }
 

@@ -12,14 +12,23 @@ export interface OperatingState {
   blocked: boolean;
 }
 
+interface Bucket {
+  /** When the first call counted in this bucket started (ms). */
+  startMs: number;
+  seconds: number;
+}
+
 /**
- * Per-method execution-time accounting in ten one-minute buckets (facts §7.2). The call that crosses
- * the limit completes; the next one is blocked until old buckets expire.
+ * Per-method execution-time accounting in ten one-minute buckets (facts §7.2, `limits.md`): a bucket
+ * starts with the first call counted in it and lasts a minute; it drops out ten minutes after that
+ * first call ("if the first call in the bucket started at 10:05:20, operating_reset_at is 10:15:20"),
+ * not on wall-clock minute boundaries. The call that crosses the limit completes; the next one is
+ * blocked until old buckets expire.
  */
 export class OperatingBudget {
   readonly #limitS: number | null;
   readonly #cost: (method: string) => number;
-  readonly #usage = new Map<string, Map<number, number>>();
+  readonly #usage = new Map<string, Bucket[]>();
 
   constructor(opts: OperatingOptions | undefined) {
     this.#limitS = opts?.limitS ?? null;
@@ -29,32 +38,27 @@ export class OperatingBudget {
 
   /** The state of `key` (app or webhook + method) at `nowMs`. */
   state(key: string, nowMs: number): OperatingState {
-    const minutes = this.#prune(key, nowMs);
-    let operating = 0;
-    let oldest = Infinity;
-    for (const [minute, seconds] of minutes ?? []) {
-      operating += seconds;
-      oldest = Math.min(oldest, minute);
-    }
-    const resetMinute = oldest === Infinity ? Math.floor(nowMs / MINUTE_MS) : oldest;
-    const resetAt = Math.floor(((resetMinute + WINDOW_MINUTES) * MINUTE_MS) / 1000);
+    const buckets = this.#prune(key, nowMs);
+    const operating = buckets.reduce((sum, b) => sum + b.seconds, 0);
+    const oldest = buckets[0]?.startMs ?? nowMs;
+    const resetAt = Math.floor((oldest + WINDOW_MINUTES * MINUTE_MS) / 1000);
     const blocked = this.#limitS !== null && operating > this.#limitS;
     return { operating: Math.round(operating * 1e6) / 1e6, resetAt, blocked };
   }
 
-  /** Charges one call of `method` to `key`. */
+  /** Charges one call of `method`, started at `nowMs`, to `key`. */
   charge(key: string, method: string, nowMs: number): void {
-    const minute = Math.floor(nowMs / MINUTE_MS);
-    const minutes = this.#usage.get(key) ?? new Map<number, number>();
-    minutes.set(minute, (minutes.get(minute) ?? 0) + this.#cost(method));
-    this.#usage.set(key, minutes);
+    const buckets = this.#prune(key, nowMs);
+    const last = buckets.at(-1);
+    if (last && nowMs < last.startMs + MINUTE_MS) last.seconds += this.#cost(method);
+    else buckets.push({ startMs: nowMs, seconds: this.#cost(method) });
+    this.#usage.set(key, buckets);
   }
 
-  #prune(key: string, nowMs: number): Map<number, number> | undefined {
-    const minutes = this.#usage.get(key);
-    if (!minutes) return undefined;
-    const first = Math.floor(nowMs / MINUTE_MS) - WINDOW_MINUTES + 1;
-    for (const minute of minutes.keys()) if (minute < first) minutes.delete(minute);
-    return minutes;
+  #prune(key: string, nowMs: number): Bucket[] {
+    const live = (this.#usage.get(key) ?? []).filter((b) => nowMs < b.startMs + WINDOW_MINUTES * MINUTE_MS);
+    if (live.length === 0) this.#usage.delete(key);
+    else this.#usage.set(key, live);
+    return live;
   }
 }

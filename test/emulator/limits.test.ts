@@ -72,4 +72,24 @@ describe('emulator limits', () => {
     expect((await call(hook, 'user.current')).status).to.equal(200);
     expect(emu.portal.counters().operationTimeLimit).to.equal(1);
   });
+
+  // limits.md: "Отсчет для корзины начинается с первого учтенного вызова метода ... и длится 10 минут.
+  // Например, если первый вызов в корзине начался в 10:05:20 ..., operating_reset_at будет 10:15:20".
+  it('anchors the operating buckets to the first call, not to wall-clock minutes', async () => {
+    const clock = manualClock(Date.UTC(2026, 4, 14, 10, 5, 0));
+    emu = await emulator({ clock: clock.now, rateLimit: null, operating: { limitS: 100, costS: 1 } });
+    const hook = emu.portal.createWebhook();
+    const time = async (): Promise<Record<string, number>> => (await call(hook, 'user.current')).body['time'] as Record<string, number>;
+    clock.advance(20_000);
+    const first = await time();
+    expect(first['operating_reset_at']).to.equal(Date.UTC(2026, 4, 14, 10, 15, 20) / 1000);
+    clock.advance(50_000); // 10:06:10, still within the minute opened at 10:05:20: the same bucket
+    expect((await time())['operating']).to.equal(2);
+    clock.advance(15_000); // 10:06:25: a new bucket, opened now
+    expect(await time()).to.include({ operating: 3, operating_reset_at: Date.UTC(2026, 4, 14, 10, 15, 20) / 1000 });
+    clock.advance(Date.UTC(2026, 4, 14, 10, 15, 21) - clock.now());
+    expect(await time(), 'the first bucket dropped out at 10:15:20').to.include({
+      operating: 2, operating_reset_at: Date.UTC(2026, 4, 14, 10, 16, 25) / 1000,
+    });
+  });
 });

@@ -201,6 +201,16 @@ describe('emulator imbot.v2 methods', () => {
       expect(emu.portal.counters().typing).to.equal(1);
     });
 
+    // Only error codes the docs list: chat-message-update.md and chat-input-action-notify.md name none for
+    // a missing `fields` or a `duration` outside 1-600 (what the portal does then is UNCONFIRMED).
+    it('answers no undocumented error code: update without fields, typing with an odd duration', async () => {
+      await v2('Chat.Message.send', { botId, botToken: 't', dialogId: '1', fields: { message: 'keep' } });
+      expect(result(await v2('Chat.Message.update', { botId, botToken: 't', messageId: 1 }))).to.deep.equal({ result: true });
+      expect(emu.portal.messages()[0]).to.include({ text: 'keep', updated: false });
+      expect((await v2('Chat.InputAction.notify', { botId, botToken: 't', dialogId: '1', duration: 900 })).status).to.equal(200);
+      expect(emu.portal.counters().errors).to.deep.equal({});
+    });
+
     it('resolves waitForMessages from the posting event and rejects with EMULATOR_TIMEOUT', async () => {
       const waiting = emu.portal.waitForMessages(2, { botCode: 'talk', dialogId: '1' });
       await v2('Chat.Message.send', { botId, botToken: 't', dialogId: '1', fields: { message: 'one' } });

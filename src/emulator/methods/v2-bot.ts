@@ -77,6 +77,7 @@ function rotate(ctx: MethodContext, bot: BotRec, fields: Params): void {
 const update: MethodHandler = (ctx, p) => {
   const bot = v2OwnedBot(ctx, p, v2OwnerKey(ctx, p));
   const fields = asObject(pick(p, 'fields', 'FIELDS'));
+  // Not in the docs' table; the im module's Bot controller answers it (v2 facts §2.4, SRC2).
   if (!fields) throw new PortalError('BOT_UPDATE_FAILED', 'fields are required');
   const props = asObject(pick(fields, 'properties', 'PROPERTIES'));
   if (props) {
