@@ -34,8 +34,9 @@ export type { MenuJSON } from './protocol/menu.js';
 export * as bb from './protocol/bbcode.js';
 export type { OutgoingMessage } from './protocol/message.js';
 export type { FileDownload, OutgoingFile } from './rest/files.js';
-export { describeFile, formatSize } from './router/context-files.js';
-export type { DownloadOpts, FetchedMessage, FileReply, SentFile, UploadOpts } from './router/context-files.js';
+export { describeFile, formatSize } from './router/file-format.js';
+export type { DownloadOpts, FetchedMessage, FileReply, MessageWindow, SentFile, UploadOpts } from './router/context-files.js';
+export type { BotClient, ChatApi, ChatChanges, ChatInfo, NewChat } from './router/chat-client.js';
 export { createRestClient, callBot, B24ApiError, B24AuthError, B24BadResponseError, B24HostRefusedError, B24OperationTimeLimitError,
   B24PortalUnknownError, B24QueryLimitError, B24ReinstallRequiredError, B24TimeoutError, B24TransportError } from './rest/index.js';
 export type { RestClient, RestClientOptions, CallOptions } from './rest/index.js';

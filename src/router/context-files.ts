@@ -165,13 +165,43 @@ export async function getMessage(env: HelperEnv, messageId: number): Promise<Fet
   if (!isV2(env)) throw unsupported('getMessage()', 'the classic API cannot read messages as the bot');
   const result = await env.deps.client.call('imbot.v2.Chat.Message.get', { ...auth(env), messageId });
   const m: WireObject = isObject(field(result, 'message')) ? (field(result, 'message') as WireObject) : {};
+  return fetchedOf(m, messageId);
+}
+
+/** A window of messages around one (`ctx.getContext`). */
+export interface MessageWindow {
+  /** Oldest first, the central message included. */
+  messages: FetchedMessage[];
+  hasPrevPage: boolean;
+  hasNextPage: boolean;
+}
+
+function fetchedOf(m: WireObject, fallbackId: number): FetchedMessage {
   return {
-    id: positiveInt(m['id']) ?? messageId,
+    id: positiveInt(m['id']) ?? fallbackId,
     chatId: positiveInt(m['chatId']) ?? 0,
     authorId: typeof m['authorId'] === 'number' ? m['authorId'] : 0,
     text: typeof m['text'] === 'string' ? m['text'] : '',
     date: typeof m['date'] === 'string' ? m['date'] : null,
     ...v2MessageExtras(m),
+  };
+}
+
+/**
+ * Reads up to `range` (1-50, default 50) messages on each side of one (v2 `Chat.Message.getContext`,
+ * `v2/imbot.v2/messages/chat-message-get-context.md`; supervisor and personal bots only). Page on by calling
+ * again with the first or last id.
+ */
+export async function getContext(env: HelperEnv, messageId: number, range?: number): Promise<MessageWindow> {
+  if (!isV2(env)) throw unsupported('getContext()', 'the classic API cannot read messages as the bot');
+  const params: Record<string, unknown> = { ...auth(env), messageId };
+  if (range !== undefined) params['range'] = range;
+  const result = await env.deps.client.call('imbot.v2.Chat.Message.getContext', params);
+  const list = field(result, 'messages');
+  return {
+    messages: (Array.isArray(list) ? list : []).filter(isObject).map((m) => fetchedOf(m, 0)),
+    hasPrevPage: field(result, 'hasPrevPage') === true,
+    hasNextPage: field(result, 'hasNextPage') === true,
   };
 }
 
@@ -199,23 +229,4 @@ export async function unreact(env: HelperEnv, messageId: number, reaction: strin
 export async function setInput(env: HelperEnv, enabled: boolean): Promise<void> {
   if (!isV2(env)) throw unsupported('setInput()', 'the classic API cannot switch the input field');
   await enqueue(env, 'imbot.v2.Chat.TextField.enabled', { ...auth(env), dialogId: env.event.chat.dialogId, enabled });
-}
-
-/** `1.5 MB`, `12 KB`, `7 bytes`. */
-export function formatSize(bytes: number | null): string {
-  if (bytes === null) return 'size unknown';
-  if (bytes < 1024) return `${bytes} bytes`;
-  const units = ['KB', 'MB', 'GB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${Number(value.toFixed(1))} ${units[unit]}`;
-}
-
-/** `report.pdf (1.5 MB)`. */
-export function describeFile(f: Pick<EventFile, 'id' | 'name' | 'size'>): string {
-  return `${f.name ?? `file ${f.id}`} (${formatSize(f.size)})`;
 }

@@ -210,6 +210,11 @@ export class Context<E extends BotEvent = BotEvent> {
     return more.getMessage(this.#env(), messageId);
   }
 
+  /** Reads up to `range` messages on each side of one (v2; supervisor and personal bots). */
+  getContext(messageId: number, range?: number): Promise<more.MessageWindow> {
+    return more.getContext(this.#env(), messageId, range);
+  }
+
   /** Marks this chat read, up to `messageId` or all of it (v2). */
   markRead(messageId?: number): Promise<void> {
     return more.markRead(this.#env(), messageId);

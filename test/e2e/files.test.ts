@@ -45,8 +45,15 @@ function filer(type: 'bot' | 'supervisor'): BotDefinition {
       await ctx.replyWithFile({ name: 'mid.bin', content: Buffer.alloc(2048) }).catch((e: unknown) => ctx.reply(`refused ${code(e)} ${String((e as { apiCode?: string }).apiCode)}`));
     })
     .text(/^get (\d+)$/, async (ctx) => {
-      const m = await ctx.getMessage(Number(ctx.match?.[1])).catch((e: unknown) => ({ text: `error ${code(e)} ${String((e as { apiCode?: string }).apiCode)}` }));
-      await ctx.reply(`got: ${m.text}`);
+      const m = await ctx.getMessage(Number(ctx.match?.[1])).then(
+        (r) => `${r.text} files=${r.files.map((f) => f.id).join(',')} reply=${r.replyToId}`,
+        (e: unknown) => `error ${code(e)} ${String((e as { apiCode?: string }).apiCode)}`,
+      );
+      await ctx.reply(`got: ${m}`);
+    })
+    .text(/^context (\d+) (\d+)$/, async (ctx) => {
+      const w = await ctx.getContext(Number(ctx.match?.[1]), Number(ctx.match?.[2]));
+      await ctx.reply(`${w.messages.map((m) => m.text).join('|')} prev=${w.hasPrevPage} next=${w.hasNextPage}`);
     })
     .text('read', async (ctx) => {
       await ctx.markRead(ctx.event.message.id);
@@ -153,6 +160,20 @@ describe('e2e: files, replies, forwards and message helpers', function () {
     });
   }
 
+  it('v2 fetch mode with webhook auth (botToken): the same files decoded from Event.get, downloaded with the botToken', async () => {
+    const stack = await startStack({ api: 'v2', auth: 'webhook', eventMode: 'fetch', bots: new Map([['filer', filer('bot')]]) });
+    try {
+      const answer = await say(stack, 'fetched', { files: [{ name: 'f.txt', content: 'via fetch' }], replyTo: 1 });
+      expect(answer).to.equal(`f.txt 9 ${sha(Buffer.from('via fetch'))}`);
+      expect(seen[0]!.eventId).to.be.a('number');
+      expect(seen[0]!.message.replyToId).to.equal(1);
+      const dl = stack.emu.portal.requests().filter((r) => r.method === 'imbot.v2.File.download');
+      expect(dl.map((r) => [r.status, r.auth])).to.deep.equal([[200, 'webhook']]);
+    } finally {
+      await stack.close();
+    }
+  });
+
   describe('v2 helpers', () => {
     it('replyWithFile: File.upload with the caption; the file is on the portal and downloads back', async () => {
       await withStack('v2', 'bot', async (s) => {
@@ -213,9 +234,22 @@ describe('e2e: files, replies, forwards and message helpers', function () {
 
     it('getMessage: Chat.Message.get for a supervisor bot, with the decoded extras', async () => {
       await withStack('v2', 'supervisor', async (s) => {
-        const first = await s.emu.portal.sendMessage({ from: 1, to: 'filer', text: 'remember me' });
+        const first = await s.emu.portal.sendMessage({ from: 1, to: 'filer', text: 'remember me', replyTo: 1, files: [{ name: 'm.txt', content: 'm' }] });
         await s.emu.portal.waitForMessages(1, { botCode: 'filer' });
-        expect(await say(s, `get ${first.messageId}`)).to.equal('got: remember me');
+        const [file] = s.emu.portal.files.all();
+        expect(await say(s, `get ${first.messageId}`)).to.equal(`got: remember me files=${file!.id} reply=1`);
+      });
+    });
+
+    it('getContext: Chat.Message.getContext, range messages on each side, oldest first, with page flags', async () => {
+      await withStack('v2', 'supervisor', async (s) => {
+        const ids: number[] = [];
+        for (const t of ['one', 'two', 'three', 'four']) {
+          ids.push((await s.emu.portal.sendMessage({ from: 1, to: 'filer', text: t })).messageId);
+          await s.emu.portal.waitForMessages(ids.length, { botCode: 'filer' });
+        }
+        // The chat alternates user message / bot answer: one on each side of 'two' is the answer to 'one' and to 'two'.
+        expect(await say(s, `context ${ids[1]} 1`)).to.equal('no files|two|no files prev=true next=true');
       });
     });
 

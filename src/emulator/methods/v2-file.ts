@@ -72,6 +72,24 @@ const messageGet: MethodHandler = (ctx, p) => {
   return { message: { ...v2MessageView(msg), unread: false, viewed: true }, user: author ? v2UserView(author) : [] };
 };
 
+/** The messages around one, `range` (1-50, clamped, default 50) on each side, oldest first. */
+const messageContext: MethodHandler = (ctx, p) => {
+  const bot = v2OwnedBot(ctx, p, v2OwnerKey(ctx, p));
+  if (bot.type !== 'supervisor' && bot.type !== 'personal') throw new PortalError('BOT_TYPE_NOT_ALLOWED', 'Bot type not allowed');
+  const center = ctx.portal.chats.message(asInt(pick(p, 'messageId', 'MESSAGE_ID')) ?? 0);
+  if (!center || center.deleted) throw new PortalError('MESSAGE_NOT_FOUND', 'Message not found');
+  if (!memberChat(ctx, center.chatId, bot.id)) throw new PortalError('MESSAGE_ACCESS_DENIED', 'Message access denied');
+  const range = Math.min(50, Math.max(1, asInt(pick(p, 'range', 'RANGE')) ?? 50));
+  const all = ctx.portal.chats.allMessages().filter((m) => m.chatId === center.chatId && !m.deleted);
+  const at = all.findIndex((m) => m.id === center.id);
+  const window = all.slice(Math.max(0, at - range), at + range + 1);
+  const users = [...new Set(window.map((m) => m.authorId))].map((id) => ctx.portal.directory.get(id)).filter((u) => u !== undefined);
+  return {
+    messages: window.map((m) => v2MessageView(m)), users: users.map((u) => v2UserView(u)),
+    hasPrevPage: at - range > 0, hasNextPage: at + range + 1 < all.length,
+  };
+};
+
 /** Marks the chat read for the bot up to `messageId` (all by default). */
 const messageRead: MethodHandler = (ctx, p) => {
   const bot = v2OwnedBot(ctx, p, v2OwnerKey(ctx, p));
@@ -109,6 +127,7 @@ export const v2FileMethods: Record<string, MethodHandler> = {
   'imbot.v2.File.upload': upload,
   'imbot.v2.File.download': download,
   'imbot.v2.Chat.Message.get': messageGet,
+  'imbot.v2.Chat.Message.getContext': messageContext,
   'imbot.v2.Chat.Message.read': messageRead,
   'imbot.v2.Chat.TextField.enabled': textField,
   'disk.file.get': diskFileGet,
