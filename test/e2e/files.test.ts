@@ -9,7 +9,11 @@ import { expect } from 'chai';
 import { Keyboard, defineBot } from '../../src/index.js';
 import type { BotkitError } from '../../src/errors.js';
 import type { MessageEvent } from '../../src/protocol/events.js';
+import { createLogger } from '../../src/log.js';
+import { createOutbox } from '../../src/outbox/outbox.js';
 import type { BotDefinition } from '../../src/router/bot.js';
+import { createRuntime } from '../../src/router/runtime.js';
+import { messageEvent } from '../helpers/events.js';
 import { startStack, type Stack } from './harness.js';
 
 const seen: MessageEvent[] = [];
@@ -298,5 +302,30 @@ describe('e2e: files, replies, forwards and message helpers', function () {
         expect(s.emu.portal.requests().filter((r) => r.method === 'imbot.message.like' && r.status === 200)).to.have.length(2);
       });
     });
+  });
+});
+
+describe('e2e: a handler re-run after a crash does not upload twice', function () {
+  this.timeout(20_000);
+
+  it('the same event key gives the same idempotency keys; the outbox answers the remembered upload result', async () => {
+    const stack = await startStack({ api: 'v2', bots: new Map([['filer', filer('bot')]]) });
+    try {
+      const log = createLogger({ silent: true });
+      const outbox = createOutbox({ store: stack.kit.store, client: stack.kit.client, log });
+      outbox.start();
+      const rt = createRuntime({ store: stack.kit.store, bots: new Map([['filer', filer('bot')]]), sink: outbox, client: stack.kit.client, log });
+      const bot = stack.emu.portal.bots().find((b) => b.code === 'filer')!;
+      const event = messageEvent('upload', { memberId: stack.emu.portal.memberId, domain: stack.emu.portal.domain, bot: { id: bot.id, code: 'filer' } });
+      await rt.handle(event, 'crash-test-event-1');
+      await rt.handle(event, 'crash-test-event-1'); // the re-run after a crash: same event key
+      await outbox.drain(5000);
+      const uploads = stack.emu.portal.requests().filter((r) => r.method === 'imbot.v2.File.upload');
+      expect(uploads).to.have.length(1);
+      const answers = stack.emu.portal.messages({ botCode: 'filer' }).filter((m) => m.text.startsWith('uploaded'));
+      expect(answers, 'the v2 send of the re-run carries the same templateId').to.have.length(1);
+    } finally {
+      await stack.close();
+    }
   });
 });
