@@ -43,7 +43,7 @@ export interface BotOptions {
   fallbackLanguage?: string;
   /**
    * Supervisor and personal bots get every message of their group chats: `all` (their default) handles
-   * each, `addressed` only those that mention the bot or start with a command. Other bot types get only
+   * each, `addressed` only those that mention the bot (its commands arrive as command events). Other bot types get only
    * the group messages addressed to them (the platform filters, and may strip the mention from the
    * text), so every one is handled and this option changes nothing for them.
    */

@@ -209,6 +209,8 @@ describe('emulator imbot.v2 methods', () => {
       expect(emu.portal.messages()[0]).to.include({ text: 'keep', updated: false });
       expect((await v2('Chat.InputAction.notify', { botId, botToken: 't', dialogId: '1', duration: 900 })).status).to.equal(200);
       expect(emu.portal.counters().errors).to.deep.equal({});
+      const noDialog = await v2('Chat.Message.send', { botId, botToken: 't', fields: { message: 'where?' } });
+      expect(noDialog.body['error'], 'chat-message-send.md has no DIALOG_ID_EMPTY').to.equal('ACCESS_DENIED');
     });
 
     it('resolves waitForMessages from the posting event and rejects with EMULATOR_TIMEOUT', async () => {

@@ -16,7 +16,8 @@ export const REACTIONS: ReadonlySet<string> = new Set(('like dislike faceWithTea
 
 function dialogOf(p: Params): string {
   const dialogId = asString(pick(p, 'dialogId', 'DIALOG_ID'))?.trim();
-  if (!dialogId) throw new PortalError('DIALOG_ID_EMPTY', 'Dialog id is required');
+  // The v2 pages list no DIALOG_ID_EMPTY (that is a classic code): no dialog is a chat the bot is not in.
+  if (!dialogId) throw new PortalError('ACCESS_DENIED', 'Access denied');
   return dialogId;
 }
 
