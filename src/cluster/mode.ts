@@ -64,6 +64,7 @@ export async function openClusterMode(config: Config, log: Logger): Promise<Clus
   const pg = config.databaseUrl ? await openPostgresStore({ url: config.databaseUrl }) : null;
   const coord = config.redisUrl ? openCoordination({ url: config.redisUrl, prefix: config.redisPrefix, log, instanceId }) : null;
   if (pg || coord) log.info('cluster mode', { instanceId, store: pg ? 'postgres' : 'sqlite', redis: coord !== null });
+  if (pg && !coord) log.warn('DATABASE_URL without REDIS_URL: every instance limits itself to the whole portal bucket; set REDIS_URL when running more than one');
   let storeWasUp = true;
   let queue: ClusterDispatchQueue | null = null;
   let keeper: NodeJS.Timeout | null = null;

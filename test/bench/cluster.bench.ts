@@ -6,7 +6,7 @@
  */
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { startCluster, type Cluster } from '../cluster/harness.js';
+import { bucketUtilisation, startCluster, type Cluster } from '../cluster/harness.js';
 import { benchBody, BENCH_PORTAL } from './intake-body.js';
 import { quick, type BenchResult } from './result.js';
 
@@ -14,7 +14,7 @@ const BUCKET = { rate: 20, burst: 50 };
 let counter = 0;
 
 async function intakeRps(n: number, seconds: number): Promise<{ rps: number; bad: number }> {
-  const c = await startCluster({ n, env: { LOG_LEVEL: 'warn' } });
+  const c = await startCluster({ n, env: {} });
   try {
     const db = new pg.Client({ connectionString: c.db.url });
     await db.connect();
@@ -37,7 +37,7 @@ async function intakeRps(n: number, seconds: number): Promise<{ rps: number; bad
 }
 
 async function utilisation(n: number, events: number): Promise<{ value: number; limited: number }> {
-  const c = await startCluster({ n, emulator: { rateLimit: BUCKET }, env: { B24_RATE_LIMIT: `${BUCKET.rate}/${BUCKET.burst}`, B24_BATCHING: 'off', LOG_LEVEL: 'warn' } });
+  const c = await startCluster({ n, emulator: { rateLimit: BUCKET }, env: { B24_RATE_LIMIT: `${BUCKET.rate}/${BUCKET.burst}`, B24_BATCHING: 'off' } });
   try {
     await c.emu.portal.install(`${c.proxy.url}/install`);
     const users = Array.from({ length: 20 }, (_, i) => c.emu.portal.users.add({ name: `U${i}` }));
@@ -53,16 +53,15 @@ async function utilisation(n: number, events: number): Promise<{ value: number; 
     const acked = Date.now();
     await c.emu.portal.waitForMessages(events, { botCode: 'echo' }, 120_000);
     // Sustained load: from the moment every event was accepted (a backlog of replies waits) to the last reply.
-    const sent = c.emu.portal.requests().slice(from).filter((r) => r.method === 'imbot.v2.Chat.Message.send' && r.status === 200 && r.at > acked);
-    const windowS = ((sent.at(-1)?.at ?? acked) - acked) / 1000;
-    return { value: sent.length / (BUCKET.burst + BUCKET.rate * windowS), limited: c.emu.portal.counters().queryLimitExceeded };
+    const u = bucketUtilisation(c.emu.portal.requests().slice(from), 'imbot.v2.Chat.Message.send', acked, BUCKET);
+    return { value: u.value, limited: c.emu.portal.counters().queryLimitExceeded };
   } finally {
     await c.close();
   }
 }
 
 async function refreshes(n: number): Promise<number> {
-  const c: Cluster = await startCluster({ n, env: { LOG_LEVEL: 'warn' } });
+  const c: Cluster = await startCluster({ n, env: {} });
   try {
     await c.emu.portal.install(`${c.proxy.url}/install`);
     const users = Array.from({ length: 30 }, (_, i) => c.emu.portal.users.add({ name: `R${i}` }));

@@ -6,7 +6,7 @@ import type { RateLimit } from '../../src/config.js';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/log.js';
 import { createRestClient, type RestClient } from '../../src/rest/client.js';
-import type { BucketFactory } from '../../src/rest/limiter.js';
+import type { BucketFactory, BucketKind } from '../../src/rest/limiter.js';
 import { createMemoryStore } from '../../src/store/memory.js';
 import { LOOPBACK, webhookRecord } from '../rest/emu-rig.js';
 import { requireServices, testPrefix, type TestPrefix } from './services.js';
@@ -17,7 +17,7 @@ const LIMIT: RateLimit = { rate: 20, burst: 20 };
 const CALLS = 120;
 
 /** Three REST clients ("instances") with their own Redis connections, calling one emulated portal. */
-async function threeClients(emu: Emulator, factory: (i: number) => BucketFactory, batching: boolean): Promise<{ clients: RestClient[]; memberId: string; botId: number }> {
+async function threeClients(emu: Emulator, factory: (i: number) => BucketFactory | BucketKind, batching: boolean): Promise<{ clients: RestClient[]; memberId: string; botId: number }> {
   const portal = emu.createPortal({ rateLimit: LIMIT });
   const record = webhookRecord(portal, 'wh', { rateLimit: `${LIMIT.rate}/${LIMIT.burst}` });
   const clients: RestClient[] = [];
@@ -68,7 +68,7 @@ describe('shared per-portal bucket (Redis) against the emulator\'s leaky bucket 
   }
 
   it('without the shared bucket the same three instances overrun the portal (the test can fail)', async () => {
-    const made = await threeClients(emu, () => 'token' as unknown as BucketFactory, false);
+    const made = await threeClients(emu, () => 'token', false);
     clients = made.clients;
     await sendAll(clients, made.memberId, made.botId);
     expect(emu.portals().at(-1)!.counters().queryLimitExceeded).to.be.above(0);

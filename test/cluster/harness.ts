@@ -5,7 +5,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
+import { startEmulator, type Emulator, type EmulatorOptions, type RestRequestLog } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/log.js';
 import { createTestDatabase, REDIS_URL, requireServices, testPrefix, type TestDatabase, type TestPrefix } from './services.js';
 
@@ -221,4 +221,18 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     },
   };
   return cluster;
+}
+
+/**
+ * How much of a portal's bucket the sends after `from` (unix ms) used: sends / what the bucket allowed in
+ * that window, i.e. `rate × window + (burst - level at the window's start)` (the emulator logs its bucket
+ * level with every request).
+ */
+export function bucketUtilisation(log: RestRequestLog[], method: string, from: number, bucket: { rate: number; burst: number }): { value: number; sends: number; windowS: number } {
+  const before = log.filter((r) => r.at <= from).at(-1);
+  const sent = log.filter((r) => r.at > from && r.method === method && r.status === 200);
+  const last = sent.at(-1)?.at ?? from;
+  const windowS = (last - from) / 1000;
+  const startLevel = Math.max(0, (before?.bucketLevel ?? 0) - (bucket.rate * (from - (before?.at ?? from))) / 1000);
+  return { value: sent.length / (bucket.rate * windowS + bucket.burst - startLevel), sends: sent.length, windowS };
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startCluster, type Cluster } from './harness.js';
+import { bucketUtilisation, startCluster, type Cluster } from './harness.js';
 
 // The portal's leaky bucket (facts §7.1, docs api-reference/... limits): 20/s with a burst of 50 here, so the
 // test is ten times faster than the standard plan's 2/s.
@@ -34,12 +34,13 @@ describe('cluster: one portal bucket shared by 3 instances under load', function
     expect(limited, '503 QUERY_LIMIT_EXCEEDED').to.be.at.most(5);
     // Utilisation under sustained load: from the moment every event was accepted (a backlog of replies
     // certainly waits: 600 replies cannot leave a 20/s bucket in 10 s) to the last reply, sends / what the bucket allows.
-    const sent = c.emu.portal.requests().slice(from).filter((r) => r.method === 'imbot.v2.Chat.Message.send' && r.status === 200);
-    const last = sent.at(-1)?.at ?? acked;
-    const sustained = sent.filter((r) => r.at > acked).length;
-    const utilisation = sustained / (BUCKET.burst + BUCKET.rate * ((last - acked) / 1000));
-    const overall = sent.length / (BUCKET.burst + BUCKET.rate * ((last - (sent[0]?.at ?? 0)) / 1000));
-    console.log(`      load: accepted in ${((acked - t0) / 1000).toFixed(1)} s; ${sent.length} sends, ${limited} × 503; utilisation sustained ${utilisation.toFixed(3)}, overall ${overall.toFixed(3)}`);
+    const log = c.emu.portal.requests().slice(from);
+    const sustained = bucketUtilisation(log, 'imbot.v2.Chat.Message.send', acked, BUCKET);
+    const overall = bucketUtilisation(log, 'imbot.v2.Chat.Message.send', t0, BUCKET);
+    const utilisation = sustained.value;
+    const last = acked + sustained.windowS * 1000;
+    const sent = log.filter((r) => r.method === 'imbot.v2.Chat.Message.send' && r.status === 200);
+    console.log(`      load: accepted in ${((acked - t0) / 1000).toFixed(1)} s; ${sent.length} sends, ${limited} × 503; utilisation sustained ${utilisation.toFixed(3)} (${sustained.sends} sends in ${sustained.windowS.toFixed(1)} s), overall ${overall.value.toFixed(3)}`);
     expect(last - acked, 'a backlog remained after the intake').to.be.above(5000);
     const perSecond = new Map<number, number>();
     for (const r of sent) perSecond.set(Math.floor((r.at - t0) / 1000), (perSecond.get(Math.floor((r.at - t0) / 1000)) ?? 0) + 1);
