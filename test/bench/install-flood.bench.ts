@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { loadConfig } from '../../src/config.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { startEmulator, type Emulator } from '@b24-botkit/emulator';
 import { createLogger } from '../../src/log.js';
 import { encodePhpForm } from '../../src/protocol/php-form.js';
 import { createBotkit, type Botkit } from '../../src/server.js';
