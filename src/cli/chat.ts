@@ -4,11 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import PinoPretty from 'pino-pretty';
-import { Agent } from 'undici';
-import { loadConfig } from '../config.js';
-import { startEmulator, type Emulator } from '../emulator/index.js';
 import { createLogger, type Logger, type LogLevel } from '../log.js';
-import { createBotkit } from '../server.js';
+import { startChatStack } from './chat-stack.js';
 
 // `npm run chat` (and `npm run demo`): the emulator and the bot server in one process, wired together
 // and installed, so a newcomer can chat with the bots in `bots/` offline in a browser.
@@ -59,45 +56,23 @@ function openBrowser(url: string): void {
   child.unref();
 }
 
-/** Two more people and a group chat with every bot, so the page has something to show at once. */
-async function seed(emu: Emulator, log: Logger): Promise<void> {
-  const anna = emu.portal.users.add({ name: 'Anna Lee', workPosition: 'Support lead' });
-  const peter = emu.portal.users.add({ name: 'Peter Brown', workPosition: 'Developer' });
-  const team = emu.portal.createChat({ title: 'Team', userIds: [1, anna, peter], ownerId: 1 });
-  for (const bot of emu.portal.bots()) {
-    await emu.portal.addBotToChat(bot.code, team, 1).catch((e: unknown) => log.warn('could not add a bot to the group', { bot: bot.code, err: e }));
-  }
-}
-
 async function main(): Promise<void> {
   const args = readArgs(process.argv.slice(2));
   if (!args) return void process.stdout.write(`${HELP}\n`);
   const log = makeLogger(args.json);
   const dataDir = args.data ?? mkdtempSync(path.join(tmpdir(), 'b24-chat-'));
-  const emu = await startEmulator({ port: args.port, https: args.https, log: log.child({ component: 'emulator' }) });
+  const stack = await startChatStack({ dataDir, log, emulatorPort: args.port, https: args.https });
   let caFile: string | null = null;
-  if (emu.caCert) {
+  if (stack.emu.caCert) {
     caFile = path.join(dataDir, 'emulator-ca.pem');
-    writeFileSync(caFile, emu.caCert);
+    writeFileSync(caFile, stack.emu.caCert);
   }
-  const config = loadConfig({
-    ...process.env, HOST: '127.0.0.1', B24_CLIENT_ID: emu.clientId, B24_CLIENT_SECRET: emu.clientSecret,
-    B24_OAUTH_URL: emu.oauthUrl, B24_PORTAL_HOSTS: '127.0.0.1:*', B24_WEBHOOK_URL: '', B24_EVENT_MODE: 'webhook',
-    PUBLIC_URL: '', DATA_DIR: dataDir,
-  });
-  // In https mode the server in this process trusts the emulator's certificate through its own agent.
-  const dispatcher = emu.caCert ? new Agent({ connect: { ca: emu.caCert } }) : undefined;
-  const kit = await createBotkit({ config, log, ...(dispatcher ? { dispatcher } : {}) });
-  const url = await kit.start();
-  const install = await emu.portal.install(`${url}/install`);
-  await seed(emu, log);
-  const page = `${emu.url}/`;
-  log.info('chat ready', { page, server: url, data: dataDir, temporary: !args.data, install: install.status });
+  const { page } = stack;
+  log.info('chat ready', { page, server: stack.server, data: dataDir, temporary: !args.data, install: stack.installStatus });
   process.stdout.write(`\n  Chat with your bots: ${page}\n${caFile ? `  Emulator CA (for NODE_EXTRA_CA_CERTS): ${caFile}\n` : ''}\n`);
   if (args.open) openBrowser(page);
   const stop = async (): Promise<void> => {
-    await kit.stop(5000);
-    await emu.close();
+    await stack.stop();
     if (!args.data) rmSync(dataDir, { recursive: true, force: true });
     process.exit(0);
   };

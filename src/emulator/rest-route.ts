@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { redact, redactString } from '../log.js';
+import { redactString } from '../log.js';
 import { resolveCaller, type WebhookCredentials } from './auth.js';
 import { runBatch } from './batch.js';
 import type { Core } from './core.js';
@@ -42,9 +42,17 @@ export function parseRestTail(tail: string): RestRoute | null {
 
 const SNIPPET = 2000;
 
-/** JSON of a value with secrets masked, cut for the inspector. */
+/** Keys whose values are credentials (not `COLOR_TOKEN` and the like, which the inspector must show). */
+const SECRET = /^(auth|access_token|refresh_token|application_token|client_secret|bot_?token|password|secret|auth_id|refresh_id)$/i;
+
+/** JSON of a value with secrets masked and long strings cut, for the inspector. */
 export function snippet(value: unknown): string {
-  const text = redactString(JSON.stringify(redact(value), (_k, v: unknown) => (typeof v === 'string' && v.length > 300 ? `${v.slice(0, 300)}…` : v)) ?? '');
+  const text = JSON.stringify(value, (k, v: unknown) => {
+    if (SECRET.test(k) && (typeof v === 'string' || typeof v === 'number')) return '***';
+    if (typeof v !== 'string') return v;
+    const masked = redactString(v); // `auth=...` in batch commands, webhook codes in URLs
+    return masked.length > 300 ? `${masked.slice(0, 300)}…` : masked;
+  }) ?? '';
   return text.length > SNIPPET ? `${text.slice(0, SNIPPET)}…` : text;
 }
 

@@ -7,7 +7,7 @@ import { Attach, Keyboard } from '../../src/index.js';
 const DOCS = 'api-reference/chat-bots/chat-bots-v2/imbot.v2/messages';
 
 /** Every tag the renderers may emit, with only whitelisted attributes whose values hold no quotes or brackets. */
-const SAFE_TAG = /^<\/?(b|i|u|s|br|pre|blockquote|span|a|img|time|div|hr|button|details|summary|ul|li)((\s+(class|style|href|target|rel|src|alt|title|width|height|data-[a-z]+|role|tabindex|datetime|aria-disabled)="[^"<>]*")|\s+disabled)*\s*>$/;
+const SAFE_TAG = /^<\/?(b|i|u|s|br|pre|blockquote|span|a|img|time|div|hr|button|details|summary|ul|li)((\s+(class|style|href|target|rel|src|alt|title|width|height|data-[a-z]+|role|tabindex|datetime|aria-[a-z]+)="[^"<>]*")|\s+disabled)*\s*>$/;
 
 function assertInert(html: string): void {
   for (const tag of html.match(/<[^>]*>?/g) ?? []) {

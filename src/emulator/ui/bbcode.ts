@@ -77,7 +77,7 @@ function inline(html: string): string {
     return url ? `<img class="bb-icon" src="${url}" width="${size}" height="${size}" title="${title}" alt="${title}">` : all;
   });
   out = out.replace(/\[timestamp=(\d{1,12})(?: format=([A-Z_]+))?\]/gi, (_a, unix: string, fmt: string | undefined) => timestamp(unix, fmt ?? ''));
-  out = out.replace(/\[disk=(\d{1,12})\]/gi, (_a, id: string) => `<span class="bb-disk">📎 file ${id}</span>`);
+  out = out.replace(/\[disk=(\d{1,12})\]/gi, (_a, id: string) => `<span class="bb-disk">file ${id}</span>`);
   return out.replace(/\[br\]/gi, '<br>');
 }
 

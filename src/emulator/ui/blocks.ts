@@ -60,7 +60,7 @@ export function sizeText(bytes: unknown): string {
 
 function fileBlock(o: Obj): string {
   const name = esc(str(o, 'NAME') || 'file');
-  return `<div class="at-file"><span class="at-file-icon">📄</span>${linkOr(url(o, 'LINK'), name)} <span class="at-size">${sizeText(o['SIZE'])}</span></div>`;
+  return `<div class="at-file"><span class="at-file-icon" aria-hidden="true"></span>${linkOr(url(o, 'LINK'), name)} <span class="at-size">${sizeText(o['SIZE'])}</span></div>`;
 }
 
 function delimiter(v: unknown): string {

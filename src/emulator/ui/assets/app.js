@@ -13,12 +13,30 @@ const el = (tag, cls, text) => {
   return e;
 };
 
+const ICONS = {
+  like: 'M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z',
+  edit: 'M3 17.25V21h3.75L17.81 9.94l-3.75-3.75L3 17.25zM20.71 7.04a1 1 0 0 0 0-1.41l-2.34-2.34a1 1 0 0 0-1.41 0l-1.83 1.83 3.75 3.75 1.83-1.83z',
+  delete: 'M6 19c0 1.1.9 2 2 2h8c1.1 0 2-.9 2-2V7H6v12zM19 4h-3.5l-1-1h-5l-1 1H5v2h14V4z',
+};
+
+/** A 14 px SVG icon (no emoji: headless and minimal systems lack emoji fonts). */
+function icon(name) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('class', 'icon');
+  const p = document.createElementNS(ns, 'path');
+  p.setAttribute('d', ICONS[name]);
+  svg.append(p);
+  return svg;
+}
+
 const S = {
   state: null, me: 1, lang: 'en', chatId: null,
   messages: new Map(), // chatId -> Map(id -> view)
   unread: new Map(), last: new Map(),
   typing: new Map(), // userId -> timer (current chat)
-  requests: [], deliveries: [], bucket: [], tab: 'calls',
+  requests: [], deliveries: [], bucket: [], tab: 'calls', open: new Set(), seq: 0,
   editing: null, suggest: { items: [], index: 0, kind: null },
 };
 
@@ -149,10 +167,13 @@ async function openChat(chatId, key) {
   S.unread.delete(chatId);
   S.editing = null;
   $('#editing').hidden = true;
+  // Messages that arrive by SSE while the history loads are kept and win over the (older) snapshot.
+  const live = new Map();
+  S.messages.set(chatId, live);
   const list = await api(`messages?chat=${chatId}`);
-  const map = new Map();
-  for (const m of list) map.set(m.id, m);
-  S.messages.set(chatId, map);
+  const map = new Map(list.map((m) => [m.id, m]));
+  for (const [id, m] of live) map.set(id, m);
+  S.messages.set(chatId, new Map([...map].sort((a, b) => a[0] - b[0])));
   renderDialogs();
   renderHead();
   renderMessages();
@@ -183,7 +204,8 @@ function messageNode(m) {
   if (m.reactions.length) {
     const r = el('div', 'reactions');
     for (const x of m.reactions) {
-      const chip = el('button', `reaction${x.userIds.includes(S.me) ? ' mine' : ''}`, `${x.code === 'like' ? '👍' : x.code} ${x.count}`);
+      const chip = el('button', `reaction${x.userIds.includes(S.me) ? ' mine' : ''}`);
+      chip.append(x.code === 'like' ? icon('like') : el('span', '', x.code), el('span', '', ` ${x.count}`));
       chip.type = 'button';
       chip.dataset.react = x.code;
       r.append(chip);
@@ -196,14 +218,16 @@ function messageNode(m) {
   if (m.menu) row.insertAdjacentHTML('beforeend', m.menu);
   if (!m.deleted && !m.system) {
     const actions = el('div', 'actions');
-    const like = el('button', '', '👍');
+    const like = el('button');
+    like.append(icon('like'));
     like.type = 'button';
     like.title = 'Like';
     like.dataset.react = 'like';
     actions.append(like);
     if (own) {
-      for (const [label, op] of [['✎', 'edit'], ['🗑', 'delete']]) {
-        const b = el('button', '', label);
+      for (const op of ['edit', 'delete']) {
+        const b = el('button');
+        b.append(icon(op));
         b.type = 'button';
         b.dataset.op = op;
         b.title = op === 'edit' ? 'Edit' : 'Delete';
@@ -228,9 +252,9 @@ function renderMessages() {
 
 function upsertMessage(m) {
   S.last.set(m.chatId, m);
-  if (!chat(m.chatId)) return void refreshState();
   const map = S.messages.get(m.chatId);
   if (map) map.set(m.id, m);
+  if (!chat(m.chatId)) return void refreshState();
   if (m.chatId !== S.chatId) {
     if (m.authorId !== S.me && !m.updated) S.unread.set(m.chatId, (S.unread.get(m.chatId) || 0) + 1);
     return renderDialogs();
@@ -459,8 +483,19 @@ function detailBlock(title, text) {
   return [el('h4', '', title), el('pre', '', text)];
 }
 
+function rowItem(id) {
+  const row = el('div', `row-item${S.open.has(id) ? ' open' : ''}`);
+  row.dataset.row = String(id);
+  return row;
+}
+
+function track(item) {
+  item.rowId = ++S.seq;
+  return item;
+}
+
 function requestRow(r) {
-  const row = el('div', 'row-item');
+  const row = rowItem(r.rowId);
   const line = el('div', 'row-line');
   const ok = r.status === 200;
   line.append(el('span', 't', fmtTime(r.at)), el('span', `st${ok ? '' : r.status ? ' err' : ' none'}`, String(r.status || '—')),
@@ -477,7 +512,7 @@ function requestRow(r) {
 }
 
 function deliveryRow(d) {
-  const row = el('div', 'row-item');
+  const row = rowItem(d.rowId);
   const line = el('div', 'row-line');
   const ok = d.status !== null && d.status >= 200 && d.status < 300;
   line.append(el('span', 't', fmtTime(d.at)), el('span', `st${ok ? '' : d.status ? ' err' : ' none'}`, String(d.status ?? '—')),
@@ -583,12 +618,12 @@ function connect() {
   es.addEventListener('typing', (e) => onTyping(JSON.parse(e.data)));
   es.addEventListener('state', () => refreshState());
   es.addEventListener('request', (e) => {
-    S.requests.push(JSON.parse(e.data));
+    S.requests.push(track(JSON.parse(e.data)));
     if (S.requests.length > 500) S.requests.shift();
     renderInspector();
   });
   es.addEventListener('delivery', (e) => {
-    S.deliveries.push(JSON.parse(e.data));
+    S.deliveries.push(track(JSON.parse(e.data)));
     if (S.deliveries.length > 300) S.deliveries.shift();
     renderInspector();
   });
@@ -646,7 +681,11 @@ async function main() {
   $('#input').addEventListener('input', () => { autosize(); updateSuggest(); });
   $('#input').addEventListener('click', updateSuggest);
   $('#input').addEventListener('keydown', onKey);
-  $('#input').addEventListener('blur', () => setTimeout(() => { S.suggest.items = []; renderSuggest(); }, 150));
+  $('#input').addEventListener('blur', () => setTimeout(() => {
+    if (document.activeElement === $('#input')) return; // focused again meanwhile: keep what typing shows
+    S.suggest.items = [];
+    renderSuggest();
+  }, 150));
   $('#cancel-edit').addEventListener('click', () => { S.editing = null; $('#editing').hidden = true; putText(''); });
   $('#me').addEventListener('change', async () => {
     S.me = Number($('#me').value);
@@ -670,11 +709,14 @@ async function main() {
   }));
   $('#inspector').addEventListener('click', (e) => {
     const row = e.target.closest('.row-item');
-    if (row && !e.target.closest('pre')) row.classList.toggle('open');
+    if (!row || e.target.closest('pre')) return;
+    const id = Number(row.dataset.row);
+    if (!S.open.delete(id)) S.open.add(id);
+    row.classList.toggle('open', S.open.has(id));
   });
   const initial = await api('inspector');
-  S.requests = initial.requests;
-  S.deliveries = initial.deliveries;
+  S.requests = initial.requests.map(track);
+  S.deliveries = initial.deliveries.map(track);
   connect();
   await loadState();
   for (const c of S.state.chats) {
