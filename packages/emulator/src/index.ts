@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { listenError } from './errors.js';
 import { createLogger } from './log.js';
 import type { Core } from './core.js';
 import { Lingering } from './fault-apply.js';
@@ -14,6 +15,10 @@ import { TokenStore } from './tokens.js';
 import type { Emulator, EmulatedPortal, EmulatorOptions, FaultInjector, RateLimit } from './types.js';
 
 export type * from './types.js';
+export { EMULATOR_ERROR_CODES, EmulatorError } from './errors.js';
+export type { EmulatorErrorCode } from './errors.js';
+export { createLogger } from './log.js';
+export type { Logger, LogLevel, LogMeta } from './log.js';
 
 interface PortalEntry {
   state: PortalState;
@@ -22,9 +27,10 @@ interface PortalEntry {
 
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (e: unknown): void => reject(listenError(e, '127.0.0.1', port));
+    server.once('error', failed);
     server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve((server.address() as AddressInfo).port);
     });
   });
