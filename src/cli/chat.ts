@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import PinoPretty from 'pino-pretty';
+import { EmulatorError } from '@b24-botkit/emulator';
 import { BotkitError } from '../errors.js';
 import { createLogger, type Logger, type LogLevel } from '../log.js';
 import { startChatStack } from './chat-stack.js';
@@ -63,7 +64,8 @@ async function main(): Promise<void> {
   const log = makeLogger(args.json);
   const dataDir = args.data ?? mkdtempSync(path.join(tmpdir(), 'b24-chat-'));
   const stack = await startChatStack({ dataDir, log, emulatorPort: args.port, https: args.https }).catch((e: unknown) => {
-    if (!(e instanceof BotkitError && e.code === 'LISTEN_FAILED')) throw e;
+    const listen = (e instanceof BotkitError && e.code === 'LISTEN_FAILED') || (e instanceof EmulatorError && e.code === 'EMULATOR_LISTEN_FAILED');
+    if (!listen) throw e;
     log.error(e.message, { code: e.code }); // a taken port: one line, exit 1
     if (!args.data) rmSync(dataDir, { recursive: true, force: true });
     process.exit(1);
