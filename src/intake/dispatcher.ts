@@ -30,6 +30,9 @@ export class Dispatcher {
   readonly #clock: () => number;
   #running = 0;
   #idleWaiters: Array<() => void> = [];
+  /** Jobs started since the event loop last had a turn; instant handlers must not starve I/O. */
+  #startedThisTurn = 0;
+  #yielding = false;
 
   constructor(opts: DispatcherOptions) {
     this.#opts = opts;
@@ -53,10 +56,23 @@ export class Dispatcher {
   }
 
   #pump(): void {
+    if (this.#yielding) return;
     while (this.#running < this.#opts.concurrency) {
+      if (this.#startedThisTurn >= this.#opts.concurrency * 2) {
+        // Handlers that finish without I/O chain job after job in microtasks: give the loop a turn
+        // (HTTP intake, timers, the store's group commit) every few dozen jobs.
+        this.#yielding = true;
+        setImmediate(() => {
+          this.#yielding = false;
+          this.#startedThisTurn = 0;
+          this.#pump();
+        });
+        return;
+      }
       const job = this.#opts.queue.take();
       if (!job) break;
       this.#running++;
+      this.#startedThisTurn++;
       void this.#run(job);
     }
     if (this.#isIdle()) for (const w of this.#idleWaiters.splice(0)) w();

@@ -2,9 +2,10 @@ import type { Logger } from '../log.js';
 import { decodeEnvelope, decodeEvent, eventDedupeKey, type EventEnvelope } from '../protocol/decode.js';
 import { queueEvent } from './fetched.js';
 import { type AppUpdateEvent, type BotEvent, type InstallEvent, type UninstallEvent } from '../protocol/events.js';
-import type { RegistryStore, TokenStore } from '../store/types.js';
+import { ReadCache } from '../store/read-cache.js';
+import type { PortalRecord, RegistryStore, TokenStore } from '../store/types.js';
 import type { DispatchQueue } from './dispatch-queue.js';
-import { authenticateEvent } from './verify.js';
+import { authenticateEvent, secretsEqual } from './verify.js';
 import { findWebhookPortal } from './webhook-bots.js';
 
 /** The HTTP answer the adapter writes. */
@@ -23,6 +24,8 @@ export interface IntakeOptions {
   log: Logger;
   /** Refuse events older than this many seconds (0 = off). */
   maxAgeS: number;
+  /** How long a portal read for authentication is reused (default 5 s; a mismatch always re-reads). */
+  portalCacheMs?: number;
   /** An incoming-webhook portal is configured: events of its bots name a member_id we do not store. */
   webhookPortals?: boolean;
   clock?: () => number;
@@ -44,6 +47,15 @@ export interface Intake {
 export function createIntake(opts: IntakeOptions): Intake {
   const { store, queue, log } = opts;
   const clock = opts.clock ?? Date.now;
+  // Every event reads its portal to authenticate: reuse a recent read, but re-read before refusing one
+  // (a reinstall may have changed the token), so a cached record never refuses a genuine event.
+  const portals = new ReadCache<PortalRecord | null>({ ttlMs: opts.portalCacheMs ?? 5000, clock });
+  const portalFor = async (env: EventEnvelope): Promise<PortalRecord | null> => {
+    const load = (): Promise<PortalRecord | null> => store.getPortal(env.memberId);
+    const cached = await portals.get(env.memberId, load);
+    const fits = cached?.applicationToken != null && secretsEqual(env.applicationToken, cached.applicationToken);
+    return fits ? cached : portals.refresh(env.memberId, load);
+  };
 
   async function enqueue(event: BotEvent, key: string): Promise<boolean> {
     return queueEvent({ queue, log, clock }, event, key);
@@ -51,12 +63,13 @@ export function createIntake(opts: IntakeOptions): Intake {
 
   async function uninstall(event: UninstallEvent): Promise<IntakeResult> {
     await store.deletePortal(event.memberId); // with its bots, commands and offsets
+    portals.forget(event.memberId);
     log.info('portal uninstalled', { memberId: event.memberId, domain: event.domain, clean: event.clean });
     return { status: 200, body: { ok: true } };
   }
 
   async function authenticated(env: EventEnvelope, body: Record<string, unknown>): Promise<IntakeResult> {
-    const known = await store.getPortal(env.memberId);
+    const known = await portalFor(env);
     const portal = known ?? (opts.webhookPortals ? await findWebhookPortal(store, env) : null);
     authenticateEvent(env, portal, { maxAgeS: opts.maxAgeS, now: clock() });
     // Webhook-registered bots: the event names the real member_id; we know the portal by its webhook id.

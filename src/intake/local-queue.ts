@@ -13,7 +13,7 @@ export interface LocalQueueOptions {
   perPortal: number;
   /** Events held in memory at most (default 1,000); the rest wait in the inbox and are read in pages. */
   maxBuffered?: number;
-  /** Events claimed from the inbox per page (default 250). */
+  /** Events claimed from the inbox per page (default 100). */
   pageSize?: number;
 }
 
@@ -34,6 +34,8 @@ interface Portal {
   /** Inbox writes of spilled events still in flight, and a counter bumped when one lands. */
   spilling: number;
   gen: number;
+  /** Inbox writes in flight for this portal: the record must outlive them. */
+  adding: number;
 }
 
 // In one process the lease only marks what this process holds; every lease is dropped at start.
@@ -60,7 +62,7 @@ export class LocalDispatchQueue implements DispatchQueue {
   #listener: () => void = () => undefined;
 
   constructor(opts: LocalQueueOptions) {
-    this.#o = { maxBuffered: 1000, pageSize: 250, ...opts };
+    this.#o = { maxBuffered: 1000, pageSize: 100, ...opts };
   }
 
   onChange(listener: () => void): void {
@@ -74,6 +76,11 @@ export class LocalDispatchQueue implements DispatchQueue {
   /** Of {@link pending}, the events known to wait in the inbox only (not in memory). */
   get stored(): number {
     return this.#stored;
+  }
+
+  /** Internal counters, for diagnostics. */
+  debugState(): Record<string, number | boolean> {
+    return { buffered: this.#buffered, stored: this.#stored, writes: this.#writes, spilled: this.#spilled.length, refilling: this.#refilling };
   }
 
   isIdle(): boolean {
@@ -95,11 +102,13 @@ export class LocalDispatchQueue implements DispatchQueue {
     if (p.spilled || this.#buffered >= this.#o.maxBuffered) return this.#addStored(p, item);
     this.#buffered++;
     this.#writes++;
+    p.adding++;
     let added = false;
     try {
       added = await this.#o.store.inboxAdd(item, this.#lease);
     } finally {
       this.#writes--;
+      p.adding--;
       if (added) this.#push(p, { key: item.key, memberId: item.memberId, dialogueKey: item.dialogueKey, event });
       else this.#buffered--;
       this.#changed();
@@ -142,7 +151,7 @@ export class LocalDispatchQueue implements DispatchQueue {
     if (d.jobs.length > 0) p.ready.push(d);
     else p.dialogues.delete(d.key);
     this.#enterRing(p);
-    if (p.dialogues.size === 0 && p.running === 0 && !p.spilled && p.spilling === 0) this.#portals.delete(p.id);
+    this.#forgetIfEmpty(p);
     if (this.#buffered <= this.#o.maxBuffered / 2 && this.#spilled.length > 0) void this.#refill();
     this.#changed();
   }
@@ -150,6 +159,7 @@ export class LocalDispatchQueue implements DispatchQueue {
   async #addStored(p: Portal, item: InboxItem): Promise<boolean> {
     this.#spill(p);
     p.spilling++;
+    p.adding++;
     this.#writes++;
     try {
       const added = await this.#o.store.inboxAdd(item);
@@ -157,6 +167,7 @@ export class LocalDispatchQueue implements DispatchQueue {
       return added;
     } finally {
       p.spilling--;
+      p.adding--;
       p.gen++;
       this.#writes--;
       if (this.#buffered <= this.#o.maxBuffered / 2) void this.#refill();
@@ -169,7 +180,8 @@ export class LocalDispatchQueue implements DispatchQueue {
     if (this.#refilling) return;
     this.#refilling = true;
     try {
-      while (this.#buffered < this.#o.maxBuffered) {
+      // Whole pages only: small claims as single jobs finish would rescan the portal's backlog each time.
+      while (this.#o.maxBuffered - this.#buffered >= Math.min(this.#o.pageSize, this.#o.maxBuffered / 2)) {
         const p = this.#spilled.shift();
         if (!p) break;
         const gen = p.gen;
@@ -182,8 +194,10 @@ export class LocalDispatchQueue implements DispatchQueue {
           const event = JSON.parse(item.payload) as BotEvent;
           this.#push(p, { key: item.key, memberId: item.memberId, dialogueKey: item.dialogueKey, event });
         }
-        if (items.length < limit && p.gen === gen && p.spilling === 0) p.spilled = false;
-        else this.#spilled.push(p);
+        if (items.length < limit && p.gen === gen && p.spilling === 0) {
+          p.spilled = false;
+          this.#forgetIfEmpty(p);
+        } else this.#spilled.push(p);
         this.#changed();
       }
     } catch (e) {
@@ -195,6 +209,11 @@ export class LocalDispatchQueue implements DispatchQueue {
     }
   }
 
+  /** Drops an empty portal's record; never while a write or a refill may still use it. */
+  #forgetIfEmpty(p: Portal): void {
+    if (p.dialogues.size === 0 && p.running === 0 && !p.spilled && p.adding === 0) this.#portals.delete(p.id);
+  }
+
   #spill(p: Portal): void {
     if (p.spilled) return;
     p.spilled = true;
@@ -204,7 +223,7 @@ export class LocalDispatchQueue implements DispatchQueue {
   #portal(id: string): Portal {
     let p = this.#portals.get(id);
     if (!p) {
-      p = { id, ready: new Fifo(), dialogues: new Map(), running: 0, inRing: false, spilled: false, spilling: 0, gen: 0 };
+      p = { id, ready: new Fifo(), dialogues: new Map(), running: 0, inRing: false, spilled: false, spilling: 0, gen: 0, adding: 0 };
       this.#portals.set(id, p);
     }
     return p;

@@ -1,6 +1,6 @@
 import { isAllowedPortalUrl, type HostPattern } from '../http/host-allowlist.js';
 import type { Logger } from '../log.js';
-import type { PortalRecord, PortalStore } from '../store/types.js';
+import type { PortalRecord, TokenStore } from '../store/types.js';
 import {
   B24ApiError, B24AuthError, B24HostRefusedError, B24PortalUnknownError, B24ReinstallRequiredError,
 } from './errors.js';
@@ -57,7 +57,7 @@ export function targetFor(portal: PortalRecord, method: string, params: Record<s
 }
 
 /** Reads a portal that may be called: known and not waiting for a reinstall. */
-export async function loadPortal(store: PortalStore, memberId: string): Promise<PortalRecord> {
+export async function loadPortal(store: Pick<TokenStore, 'getPortal'>, memberId: string): Promise<PortalRecord> {
   const portal = await store.getPortal(memberId);
   if (!portal) throw new B24PortalUnknownError(memberId);
   if (portal.status === 'reinstall_required') throw new B24ReinstallRequiredError(memberId);
@@ -74,7 +74,7 @@ export interface RefreshLock {
 }
 
 interface RefresherDeps {
-  store: PortalStore;
+  store: TokenStore;
   /** Cross-process lock; without it the refresh is single-flight within this process only. */
   lock?: RefreshLock;
   oauth: OAuthApp | null;

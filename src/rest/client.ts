@@ -2,7 +2,8 @@ import type { Agent, Dispatcher } from 'undici';
 import type { RateLimit } from '../config.js';
 import type { HostPattern } from '../http/host-allowlist.js';
 import type { Logger } from '../log.js';
-import type { PortalStore } from '../store/types.js';
+import { ReadCache } from '../store/read-cache.js';
+import type { PortalRecord, TokenStore } from '../store/types.js';
 import {
   assertAllowedUrl, assertMethodName, exchangeRefreshToken, loadPortal, targetFor, TokenRefresher, type OAuthApp, type OAuthGrant, type RefreshLock,
   type RequestTarget,
@@ -19,7 +20,12 @@ import { createAgent, DEFAULT_TIMEOUTS, postJson, sharedAgent, type RestResponse
 /** Options of {@link createRestClient}. */
 export interface RestClientOptions {
   /** Where tokens live; refreshed pairs are written with a compare-and-swap. */
-  store: PortalStore;
+  store: TokenStore;
+  /**
+   * How long a portal's record read for a call is reused by the next calls (default 5 s; 0 = read per
+   * call). A token refresh always reads the store itself, and forgets the cached record.
+   */
+  portalCacheMs?: number;
   /** The OAuth app, or null for webhook-only setups (no refresh possible). */
   oauth: OAuthApp | null;
   /** The default bucket; a portal's `rateLimit` overrides it. */
@@ -129,6 +135,7 @@ class Client implements RestClient {
   readonly #refresher: TokenRefresher;
   readonly #lanes: LaneRegistry;
   readonly #deps: SendDeps;
+  readonly #portals: ReadCache<PortalRecord | null>;
   #closed = false;
 
   constructor(opts: RestClientOptions) {
@@ -143,8 +150,10 @@ class Client implements RestClient {
       store: opts.store, oauth: opts.oauth, transport, log: opts.log, clock: this.#clock, ...(opts.refreshLock ? { lock: opts.refreshLock } : {}),
     });
     this.#lanes = new LaneRegistry({ batching: this.#batching, bucket: opts.limiter ?? 'token', clock: this.#clock });
+    this.#portals = new ReadCache({ ttlMs: opts.portalCacheMs ?? 5000, clock: this.#clock });
+    const cached = { getPortal: (memberId: string) => this.#portals.get(memberId, () => opts.store.getPortal(memberId)) };
     this.#deps = {
-      store: opts.store, transport, hosts: opts.portalHosts, clock: this.#clock, operatingBudgetS: opts.operatingBudgetS ?? 480, sentWith: new WeakMap(),
+      store: cached, transport, hosts: opts.portalHosts, clock: this.#clock, operatingBudgetS: opts.operatingBudgetS ?? 480, sentWith: new WeakMap(),
     };
   }
 
@@ -157,7 +166,9 @@ class Client implements RestClient {
     const res = await this.#run({
       lane: () => this.#portalLane(memberId), method, params, signal: o.signal,
       call: { method, params, batchable: this.#batching && !o.noBatch && isBatchable(method), signal: o.signal },
-      refresh: this.#opts.oauth ? (e) => this.#refresher.refresh(memberId, this.#deps.sentWith.get(e as object) ?? '') : null,
+      refresh: this.#opts.oauth
+        ? (e) => this.#refresher.refresh(memberId, this.#deps.sentWith.get(e as object) ?? '').finally(() => this.#portals.forget(memberId))
+        : null,
     });
     return res as RestResponse<T>;
   }
@@ -259,7 +270,7 @@ class Client implements RestClient {
 
   /** Fails fast (unknown portal, reinstall needed, refused host) before the call waits for a token. */
   async #portalLane(memberId: string): Promise<Lane> {
-    const portal = await loadPortal(this.#opts.store, memberId);
+    const portal = await loadPortal(this.#deps.store, memberId);
     assertAllowedUrl(targetFor(portal, 'batch', {}).url, this.#opts.portalHosts);
     return this.#lanes.get(memberId, parseRateLimit(portal.rateLimit, this.#opts.rateLimit), portalSender(this.#deps, memberId));
   }

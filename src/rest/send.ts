@@ -1,5 +1,5 @@
 import type { HostPattern } from '../http/host-allowlist.js';
-import type { PortalRecord, PortalStore } from '../store/types.js';
+import type { PortalRecord, TokenStore } from '../store/types.js';
 import { assertAllowedUrl, loadPortal, targetFor, type RequestTarget } from './auth.js';
 import { decodeBatch, encodeBatch } from './batch.js';
 import { B24OperationTimeLimitError, B24QueryLimitError } from './errors.js';
@@ -8,7 +8,8 @@ import { postJson, type RestResponse, type RestTime, type Transport } from './tr
 
 /** What the send link needs. */
 export interface SendDeps {
-  store: PortalStore;
+  /** Where the current credentials are read (the client's short-lived cache in front of the store). */
+  store: Pick<TokenStore, 'getPortal'>;
   transport: Transport;
   hosts: readonly HostPattern[];
   clock: () => number;

@@ -4,7 +4,8 @@ import type { BotEvent } from '../protocol/events.js';
 import type { BotIdentity, BotProtocol } from '../protocol/outbound.js';
 import { protocolV1 } from '../protocol/outbound-v1.js';
 import { protocolV2 } from '../protocol/outbound-v2.js';
-import type { Store } from '../store/types.js';
+import { ReadCache } from '../store/read-cache.js';
+import type { BotRecord, RegistryStore, StateStore } from '../store/types.js';
 import type { AnyBotDefinition } from './bot.js';
 import { Context, type PortalClient, type ReplySink } from './context.js';
 import { createDialogueControl } from './dialogue-control.js';
@@ -18,7 +19,10 @@ export interface PortalCaller {
 
 /** What the runtime needs. */
 export interface RuntimeOptions {
-  store: Store;
+  /** Bots (identity per portal) and state (sessions, dialogues). */
+  store: Pick<RegistryStore, 'listBots' | 'deleteBot'> & StateStore;
+  /** How long a portal's bot records are reused across events (default 5 s). */
+  botCacheMs?: number;
   bots: ReadonlyMap<string, AnyBotDefinition>;
   sink: ReplySink;
   client: PortalCaller;
@@ -78,6 +82,7 @@ function underGroupPolicy(event: BotEvent, def: AnyBotDefinition): BotEvent | nu
  */
 export function createRuntime(opts: RuntimeOptions): Runtime {
   const { store, bots, sink, client, log } = opts;
+  const botCache = new ReadCache<BotRecord[]>({ ttlMs: opts.botCacheMs ?? 5000, ...(opts.clock ? { clock: opts.clock } : {}) });
   const clock = opts.clock ?? Date.now;
   const ttlS = opts.dialogueTtlS ?? 86_400;
   const translators = new Map<string, Translator>();
@@ -90,7 +95,10 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
   };
 
   async function identityOf(event: BotEvent): Promise<{ identity: BotIdentity; protocol: BotProtocol }> {
-    const record = (await store.listBots(event.memberId)).find((b) => b.code === event.bot.code);
+    const load = (): Promise<BotRecord[]> => store.listBots(event.memberId);
+    let record = (await botCache.get(event.memberId, load)).find((b) => b.code === event.bot.code);
+    // A bot registered again (new id and token) must not answer with the cached identity.
+    if (!record || record.botId !== event.bot.id) record = (await botCache.refresh(event.memberId, load)).find((b) => b.code === event.bot.code);
     const api = record?.api ?? event.api;
     return { identity: { botId: record?.botId ?? event.bot.id, botToken: record?.botToken ?? null }, protocol: protocolFor(api) };
   }
@@ -139,6 +147,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
         // The platform deleted the bot: forget it, so that a re-sync registers it again.
         if (event.type === 'bot_delete') {
           await store.deleteBot(event.memberId, event.bot.code);
+          botCache.forget(event.memberId);
           log.warn('bot deleted on the portal', { memberId: event.memberId, botCode: event.bot.code });
         }
       }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { decodeJson, encodeJson } from './codec.js';
 import { GroupCommit } from './group-commit.js';
-import type { InboxRow, LeasedInboxRow, LeasedOutboxRow, OutboxRow, Statements } from './sqlite-statements.js';
+import type { InboxRow, LeasedOutboxRow, OutboxRow, Statements } from './sqlite-statements.js';
 import type {
   InboxItem, InboxStore, LeaseRequest, OutboxAddResult, OutboxItem, OutboxStore,
 } from './types.js';
@@ -18,8 +18,6 @@ export interface SqliteQueueCtx {
 
 // LIMIT -1 means "no limit" in SQLite; callers asking for nothing get nothing, as in memory.
 const toLimit = (limit: number): number => (limit >= 1 ? Math.min(Math.floor(limit), Number.MAX_SAFE_INTEGER) : 0);
-const liveOther = (r: { lease_owner: string | null; lease_until: number | null }, owner: string, now: number): boolean =>
-  r.lease_owner !== null && r.lease_owner !== owner && (r.lease_until ?? 0) > now;
 const liveAny = (r: { lease_owner: string | null; lease_until: number | null }, now: number): boolean =>
   r.lease_owner !== null && (r.lease_until ?? 0) > now;
 
@@ -43,20 +41,23 @@ export function sqliteInbox({ db, s, clock, use, flushes }: SqliteQueueCtx): Inb
   const claim = db.transaction((owner: string, leaseMs: number, limit: number, memberId: string | undefined) => {
     const now = clock();
     const blocked = new Set<string>();
-    const picked: LeasedInboxRow[] = [];
-    const rows = memberId === undefined ? s.inboxScan.iterate() : s.inboxScanMember.iterate(memberId);
+    const picked: string[] = [];
+    const rows = memberId === undefined ? s.inboxScan.iterate(owner, now) : s.inboxScanMember.iterate(memberId, owner, now);
     for (const r of rows) {
       if (picked.length >= limit) break;
       const d = `${r.member_id}\u0000${r.dialogue_key}`;
       if (blocked.has(d)) continue;
-      if (liveAny(r, now)) {
-        if (r.lease_owner !== owner) blocked.add(d);
-        continue;
-      }
-      picked.push(r);
+      // Leased (live) by another owner: that owner runs this dialogue; nothing after it may be taken.
+      if (liveAny(r, now)) blocked.add(d);
+      else picked.push(r.key);
     }
-    for (const r of picked) s.inboxLease.run(owner, now + leaseMs, r.key);
-    return picked.map(inboxFromRow);
+    const out: InboxItem[] = [];
+    for (const key of picked) {
+      s.inboxLease.run(owner, now + leaseMs, key);
+      const row = s.inboxGet.get(key);
+      if (row) out.push(inboxFromRow(row));
+    }
+    return out;
   });
   return {
     inboxAdd: (item, lease) => use(() => adds.submit({ item, lease })),

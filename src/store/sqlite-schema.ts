@@ -123,6 +123,15 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       DELETE FROM state WHERE key LIKE 'outbox-sent:%';
     `,
   },
+  {
+    name: 'covering indexes for inbox claims (a claim scan reads no table rows)',
+    sql: `
+      DROP INDEX inbox_member_pending;
+      DROP INDEX inbox_pending;
+      CREATE INDEX inbox_member_claim ON inbox (member_id, done, received_at, dialogue_key, lease_owner, lease_until, key);
+      CREATE INDEX inbox_claim ON inbox (done, received_at, member_id, dialogue_key, lease_owner, lease_until, key);
+    `,
+  },
 ];
 
 /**

@@ -69,8 +69,11 @@ export interface OutboxRow {
   created_at: number;
 }
 
-/** An inbox row with its lease. */
-export interface LeasedInboxRow extends InboxRow {
+/** What a claim scan reads of an inbox row. */
+export interface LeaseRow {
+  key: string;
+  member_id: string;
+  dialogue_key: string;
   lease_owner: string | null;
   lease_until: number | null;
 }
@@ -140,14 +143,16 @@ export function prepareStatements(db: Database) {
       `SELECT key, member_id, dialogue_key, payload, received_at FROM inbox
        WHERE done = 0 ORDER BY received_at, rowid LIMIT ?`,
     ),
-    inboxScan: q<[], LeasedInboxRow>(
-      `SELECT key, member_id, dialogue_key, payload, received_at, lease_owner, lease_until FROM inbox
-       WHERE done = 0 ORDER BY received_at, rowid`,
+    // Claim scans read no payloads and skip what the claimer itself holds (it neither returns nor blocks).
+    inboxScan: q<[string, number], LeaseRow>(
+      `SELECT key, member_id, dialogue_key, lease_owner, lease_until FROM inbox INDEXED BY inbox_claim
+       WHERE done = 0 AND NOT (lease_owner IS ? AND lease_until > ?) ORDER BY received_at, rowid`,
     ),
-    inboxScanMember: q<[string], LeasedInboxRow>(
-      `SELECT key, member_id, dialogue_key, payload, received_at, lease_owner, lease_until FROM inbox
-       WHERE member_id = ? AND done = 0 ORDER BY received_at, rowid`,
+    inboxScanMember: q<[string, string, number], LeaseRow>(
+      `SELECT key, member_id, dialogue_key, lease_owner, lease_until FROM inbox INDEXED BY inbox_member_claim
+       WHERE member_id = ? AND done = 0 AND NOT (lease_owner IS ? AND lease_until > ?) ORDER BY received_at, rowid`,
     ),
+    inboxGet: q<[string], InboxRow>('SELECT key, member_id, dialogue_key, payload, received_at FROM inbox WHERE key = ?'),
     inboxLease: q<[string, number, string]>('UPDATE inbox SET lease_owner = ?, lease_until = ? WHERE key = ?'),
     inboxReleaseAll: q<[]>('UPDATE inbox SET lease_owner = NULL, lease_until = NULL WHERE done = 0 AND lease_owner IS NOT NULL'),
     inboxReleaseOwner: q<[string]>('UPDATE inbox SET lease_owner = NULL, lease_until = NULL WHERE done = 0 AND lease_owner = ?'),

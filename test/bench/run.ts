@@ -14,6 +14,8 @@ const MODULES: Record<string, () => Promise<{ run: () => Promise<BenchResult[]> 
   'json-flood': () => import('./json-flood.bench.js'),
   files: () => import('./files.bench.js'),
   'cluster-bucket': () => import('./cluster-bucket.bench.js'),
+  dispatch: () => import('./dispatch.bench.js'),
+  core: () => import('./core.bench.js'),
   cluster: () => import('./cluster.bench.js'),
 };
 

@@ -18,8 +18,11 @@ export interface Stack {
   url: string;
   dataDir: string;
   config: Config;
-  /** Stops the server (not the emulator) and starts a new one on the same data directory. */
-  restart(): Promise<void>;
+  /**
+   * Stops the server (not the emulator) and starts a new one on the same data directory. `whileStopped`
+   * runs between the two; `duringStart` runs while the new server is starting (not awaited by start).
+   */
+  restart(hooks?: { whileStopped?: () => Promise<void>; duringStart?: () => Promise<void> }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,12 +75,15 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     emu, dataDir, config,
     kit: await make(config),
     url: '',
-    async restart() {
+    async restart(hooks = {}) {
       await stack.kit.stop(2000);
+      await hooks.whileStopped?.();
       // Same port and public URL: the portal keeps sending events to the registered handler URL.
       const port = new URL(stack.url).port;
       stack.kit = await make(loadConfig({ ...env, PORT: port, PUBLIC_URL: stack.url }));
-      stack.url = await stack.kit.start();
+      const starting = stack.kit.start();
+      await hooks.duringStart?.();
+      stack.url = await starting;
     },
     async close() {
       await stack.kit.stop(2000);

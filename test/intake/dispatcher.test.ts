@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/log.js';
 import { dialogueKey, type BotEvent } from '../../src/protocol/events.js';
+import { createMemoryStore } from '../../src/store/memory.js';
 import { messageEvent } from '../helpers/events.js';
 import { dispatchRig } from './dispatch-rig.js';
 
@@ -119,6 +120,45 @@ describe('intake/dispatcher', () => {
     gate.resolve();
     await d.idle();
     expect(order.indexOf('new')).to.be.below(4);
+  });
+});
+
+describe('intake/dispatcher: regressions', () => {
+  it('keeps running a portal whose record emptied while inbox writes of its next events were in flight', async () => {
+    // Found by the backlog bench: the portal's record was dropped when its last job finished, the writes
+    // in flight then queued into the dropped record, and its running count never went down again.
+    const store = createMemoryStore();
+    const held: Array<() => void> = [];
+    const slowAdds = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop !== 'inboxAdd') return Reflect.get(target, prop, receiver);
+        return async (...args: Parameters<typeof store.inboxAdd>) => {
+          if (args[0].key !== 'first') await new Promise<void>((r) => held.push(r));
+          return target.inboxAdd(...args);
+        };
+      },
+    });
+    const seen: string[] = [];
+    const firstDone = deferred();
+    const gate = deferred();
+    const rig = dispatchRig({
+      store: slowAdds, concurrency: 1, perPortal: 1,
+      handle: async (e) => {
+        if (textOf(e) === 'first') await gate.promise;
+        seen.push(textOf(e));
+        if (textOf(e) === 'first') firstDone.resolve();
+      },
+    });
+    await rig.push('first', messageEvent('first'));
+    // The next events are being written while the first one still runs; then it finishes.
+    const later = ['second', 'third'].map((k, i) => rig.push(k, messageEvent(k, { chat: { id: 50 + i, dialogId: String(50 + i), kind: 'private', title: '' } })));
+    gate.resolve();
+    await firstDone.promise;
+    await turns();
+    for (const release of held) release();
+    await Promise.all(later);
+    await rig.d.idle();
+    expect(seen).to.deep.equal(['first', 'second', 'third']);
   });
 });
 

@@ -110,3 +110,48 @@ describe('rest client OAuth refresh (MockAgent)', () => {
     await client.close();
   });
 });
+
+// The guards that keep a rotated refresh token from being lost when two writers race (another process, or
+// a refresh that took long). Each test fails if its guard is removed.
+describe('rest client OAuth refresh races (MockAgent)', () => {
+  let agent: MockAgent;
+  beforeEach(() => {
+    agent = mockAgent();
+  });
+  afterEach(async () => {
+    await agent.close();
+  });
+
+  /** A portal that accepts only `token` and answers 401 expired_token to anything else. */
+  function portalAccepts(token: string): void {
+    agent.get(ORIGIN).intercept({ path: '/rest/profile', method: 'POST' }).reply(({ body }) => {
+      const auth = (JSON.parse(String(body)) as { auth?: string }).auth;
+      return auth === token ? { statusCode: 200, data: ok({ ID: 1 }) } : { statusCode: 401, data: expired };
+    }).persist();
+  }
+
+  it('keeps the pair another writer stored during our exchange (compare-and-swap), and uses it', async () => {
+    portalAccepts('access-x');
+    const { client, store } = await rig(agent, [oauthPortal()]);
+    agent.get(OAUTH_ORIGIN).intercept({ path: '/oauth/token/', method: 'POST' }).reply(() => {
+      void store.updateTokens('m1', { accessToken: 'access-x', refreshToken: 'refresh-x', expiresAt: 1 }, 'refresh-1');
+      return { statusCode: 200, data: tokenAnswer };
+    });
+    expect(await client.call('m1', 'profile')).to.deep.equal({ ID: 1 });
+    expect(await store.getPortal('m1')).to.include({ accessToken: 'access-x', refreshToken: 'refresh-x' });
+    expect(sent(agent).at(-1)?.json?.['auth']).to.equal('access-x');
+    await client.close();
+  });
+
+  it('does not mark the portal reinstall_required when its refresh token was rotated by another writer meanwhile', async () => {
+    portalAccepts('access-x');
+    const { client, store } = await rig(agent, [oauthPortal()]);
+    agent.get(OAUTH_ORIGIN).intercept({ path: '/oauth/token/', method: 'POST' }).reply(() => {
+      void store.updateTokens('m1', { accessToken: 'access-x', refreshToken: 'refresh-x', expiresAt: 1 }, 'refresh-1');
+      return { statusCode: 400, data: { error: 'invalid_grant', error_description: 'already used' } };
+    });
+    expect(await client.call('m1', 'profile')).to.deep.equal({ ID: 1 });
+    expect((await store.getPortal('m1'))?.status).to.equal('active');
+    await client.close();
+  });
+});
