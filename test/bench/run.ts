@@ -12,6 +12,7 @@ const MODULES: Record<string, () => Promise<{ run: () => Promise<BenchResult[]> 
   memory: () => import('./memory.bench.js'),
   intake: () => import('./intake.bench.js'),
   'json-flood': () => import('./json-flood.bench.js'),
+  'install-flood': () => import('./install-flood.bench.js'),
   files: () => import('./files.bench.js'),
   'cluster-bucket': () => import('./cluster-bucket.bench.js'),
   dispatch: () => import('./dispatch.bench.js'),
