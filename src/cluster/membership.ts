@@ -44,6 +44,8 @@ export function startMembership(link: RedisLink, id: string, intervalMs = 2000):
   };
   const timer = setInterval(() => void beat(), intervalMs);
   timer.unref();
+  const onReady = (): void => void beat();
+  link.client.on('ready', onReady);
   void beat();
   return {
     id,
@@ -51,6 +53,7 @@ export function startMembership(link: RedisLink, id: string, intervalMs = 2000):
     beat,
     async stop() {
       clearInterval(timer);
+      link.client.off('ready', onReady);
       if (link.up()) await link.client.zrem(key, id).catch(() => undefined);
     },
   };

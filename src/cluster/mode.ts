@@ -63,6 +63,8 @@ export async function openClusterMode(config: Config, log: Logger): Promise<Clus
   const instanceId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
   const pg = config.databaseUrl ? await openPostgresStore({ url: config.databaseUrl }) : null;
   const coord = config.redisUrl ? openCoordination({ url: config.redisUrl, prefix: config.redisPrefix, log, instanceId }) : null;
+  // Starting does not depend on Redis (the process serves degraded without it), but a reachable one is used from the first event.
+  if (coord) await coord.link.ready(3000).catch(() => undefined);
   if (pg || coord) log.info('cluster mode', { instanceId, store: pg ? 'postgres' : 'sqlite', redis: coord !== null });
   if (pg && !coord) log.warn('DATABASE_URL without REDIS_URL: every instance limits itself to the whole portal bucket; set REDIS_URL when running more than one');
   let storeWasUp = true;

@@ -63,11 +63,12 @@ export function shareOf(limit: RateLimit, n: number): RateLimit {
 export const SHARED_RATE_FACTOR = 0.97;
 
 /**
- * The burst instances take together: the client burst minus another ~100 ms of the rate, because the
- * requests of several processes reach the portal with more spread (GC pauses, scheduling) than one's.
+ * The burst instances take together: the client burst minus another ~250 ms of the rate, because the
+ * requests of several processes reach the portal with more spread (GC pauses, scheduling) than one's
+ * (the load test saw up to 4 × 503 in 600 with 100 ms on a 2-core machine at load average 20).
  */
 export function sharedBurst(limit: RateLimit): number {
-  return Math.max(1, clientBurst(limit) - Math.ceil(limit.rate * 0.1));
+  return Math.max(1, clientBurst(limit) - Math.ceil(limit.rate * 0.25));
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined, timers: Set<() => void>): Promise<void> {
@@ -93,7 +94,7 @@ function sleep(ms: number, signal: AbortSignal | undefined, timers: Set<() => vo
 /**
  * One portal's bucket shared by every instance through Redis (atomic Lua, one round trip per granted
  * request, no polling: a caller is told when its slot comes and sleeps until then). The burst is the
- * client burst less ~100 ms of the rate ({@link sharedBurst}). When Redis cannot be reached the bucket falls back to a
+ * client burst less ~250 ms of the rate ({@link sharedBurst}). When Redis cannot be reached the bucket falls back to a
  * local token bucket holding 1/N of the limit (N = instances last seen), and returns to the shared
  * one as soon as Redis answers again.
  *

@@ -39,6 +39,8 @@ export function createRedisRefreshLock(opts: RedisRefreshLockOptions): RefreshLo
   const extend = redisScript(link.client, EXTEND);
 
   async function acquire(key: string, token: string): Promise<boolean> {
+    // Still connecting (a fresh start) or reconnecting: worth a short wait rather than a refresh without the lock.
+    if (!link.up()) await link.ready(2000).catch(() => undefined);
     for (;;) {
       if (!link.up()) return false;
       try {

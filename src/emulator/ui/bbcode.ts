@@ -11,7 +11,8 @@ export function esc(text: string): string {
 /** An escaped URL if it is http(s) or a relative path (`/...`), else null (no `javascript:` and the like). */
 export function safeUrl(escapedUrl: string): string | null {
   const url = escapedUrl.trim();
-  return /^(https?:\/\/|\/(?!\/))[^\s]*$/i.test(url) ? url : null;
+  // No brackets: a tag inside the URL (`[br]`) would otherwise become markup inside the attribute.
+  return /^(https?:\/\/|\/(?!\/))[^\s[\]]*$/i.test(url) ? url : null;
 }
 
 /** A `#rgb` / `#rrggbb` colour, else null. */
