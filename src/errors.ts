@@ -7,6 +7,10 @@ export const ERROR_CODES = {
   BODY_TOO_LARGE: 'The request body exceeds the size limit (413).',
   BODY_UNSUPPORTED_TYPE: 'The request is not application/x-www-form-urlencoded or JSON (415).',
   BODY_MALFORMED: 'The request body cannot be parsed (400).',
+  BODY_ENCODED: 'The body has a Content-Encoding other than identity (gzip, deflate, ...); the platform sends plain bodies (415).',
+  REQUEST_HEADERS_TOO_LARGE: 'The request headers exceed the server limit (431).',
+  REQUEST_BAD: 'The request could not be parsed as HTTP (400).',
+  LISTEN_FAILED: 'The server could not listen on its host and port (e.g. the port is already in use: EADDRINUSE); the process exits with code 1.',
   BODY_TOO_MANY_PARAMS: 'The body has more than 1000 parameters: form keys, or JSON values (object members and array items alike) (413).',
   BODY_TOO_DEEP: 'The body nests deeper than 12 levels (form brackets or JSON arrays/objects) (400).',
   EVENT_INVALID: 'The event does not have the shape its type requires (400).',
@@ -88,4 +92,12 @@ export class HttpError extends BotkitError {
     super(code, message, options);
     this.status = status;
   }
+}
+
+/** The error a failed `listen` rejects with: `LISTEN_FAILED`, naming the host, port and system code. */
+export function listenError(e: unknown, host: string, port: number): BotkitError {
+  const sys = (e as NodeJS.ErrnoException | null)?.code;
+  const why = sys === 'EADDRINUSE' ? 'address already in use (EADDRINUSE); stop the other process or choose another port'
+    : sys === 'EACCES' ? 'permission denied (EACCES)' : (e as Error | null)?.message ?? String(e);
+  return new BotkitError('LISTEN_FAILED', `cannot listen on ${host}:${port}: ${why}`, { cause: e });
 }

@@ -26,7 +26,16 @@ async function main(): Promise<void> {
   }
   const log = createLogger({ level: config.logLevel });
   const kit = await createBotkit({ config, log });
-  await kit.start();
+  try {
+    await kit.start();
+  } catch (e) {
+    // A taken port is an operator's mistake, not a crash: one log line, exit 1.
+    if (e instanceof BotkitError && e.code === 'LISTEN_FAILED') {
+      log.error(e.message, { code: e.code });
+      process.exit(1);
+    }
+    throw e;
+  }
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

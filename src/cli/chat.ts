@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import PinoPretty from 'pino-pretty';
+import { BotkitError } from '../errors.js';
 import { createLogger, type Logger, type LogLevel } from '../log.js';
 import { startChatStack } from './chat-stack.js';
 
@@ -61,7 +62,12 @@ async function main(): Promise<void> {
   if (!args) return void process.stdout.write(`${HELP}\n`);
   const log = makeLogger(args.json);
   const dataDir = args.data ?? mkdtempSync(path.join(tmpdir(), 'b24-chat-'));
-  const stack = await startChatStack({ dataDir, log, emulatorPort: args.port, https: args.https });
+  const stack = await startChatStack({ dataDir, log, emulatorPort: args.port, https: args.https }).catch((e: unknown) => {
+    if (!(e instanceof BotkitError && e.code === 'LISTEN_FAILED')) throw e;
+    log.error(e.message, { code: e.code }); // a taken port: one line, exit 1
+    if (!args.data) rmSync(dataDir, { recursive: true, force: true });
+    process.exit(1);
+  });
   let caFile: string | null = null;
   if (stack.emu.caCert) {
     caFile = path.join(dataDir, 'emulator-ca.pem');

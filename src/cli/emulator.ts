@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { startEmulator } from '../emulator/index.js';
+import { BotkitError } from '../errors.js';
 import { REPL_HELP, runReplCommand } from '../emulator/repl.js';
 import { createLogger, type LogLevel } from '../log.js';
 
@@ -10,7 +11,11 @@ import { createLogger, type LogLevel } from '../log.js';
 // so the ready line prints them on purpose (the redacting logger would mask them).
 const port = Number(process.env['EMULATOR_PORT'] ?? 3100);
 const log = createLogger({ level: (process.env['LOG_LEVEL'] as LogLevel | undefined) ?? 'info' });
-const emu = await startEmulator({ port, log, https: process.argv.includes('--https') });
+const emu = await startEmulator({ port, log, https: process.argv.includes('--https') }).catch((e: unknown) => {
+  // A taken port: one log line and exit 1, not a stack trace.
+  log.error(e instanceof Error ? e.message : String(e), { code: e instanceof BotkitError ? e.code : undefined });
+  process.exit(1);
+});
 const webhookUrl = emu.portal.createWebhook({ userId: 1 });
 // In https mode the self-signed certificate goes to a file for NODE_EXTRA_CA_CERTS.
 const caFile = emu.caCert ? path.join(mkdtempSync(path.join(tmpdir(), 'b24-emulator-')), 'ca.pem') : null;

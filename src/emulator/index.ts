@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { listenError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { Core } from './core.js';
 import { Lingering } from './fault-apply.js';
@@ -22,9 +23,10 @@ interface PortalEntry {
 
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (e: unknown): void => reject(listenError(e, '127.0.0.1', port));
+    server.once('error', failed);
     server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve((server.address() as AddressInfo).port);
     });
   });

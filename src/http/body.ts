@@ -48,7 +48,7 @@ export function charsetOf(contentType: string): string | undefined {
 
 /**
  * Reads and parses an event body: PHP-bracket form (the platform's wire format) or JSON (the docs' own
- * samples). Anything else is 415; empty or garbled bodies are 400; limits give 413/400.
+ * samples). Anything else is 415, and so is a compressed body (any Content-Encoding but identity); empty or garbled bodies are 400; limits give 413/400.
  */
 export async function readEventBody(req: Request, { maxBytes = 256 * 1024, ...limits }: BodyLimits = {}): Promise<Record<string, unknown>> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -58,6 +58,10 @@ export async function readEventBody(req: Request, { maxBytes = 256 * 1024, ...li
   }
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
     throw new HttpError(415, 'BODY_UNSUPPORTED_TYPE', `charset ${charset} is not supported`);
+  }
+  const encoding = (req.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (encoding !== '' && encoding !== 'identity') {
+    throw new HttpError(415, 'BODY_ENCODED', `Content-Encoding ${encoding} is not supported; send the body uncompressed`);
   }
   const raw = await readRawBody(req, maxBytes);
   if (isBlank(raw)) throw new HttpError(400, 'BODY_MALFORMED', 'the body is empty');

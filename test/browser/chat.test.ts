@@ -64,6 +64,14 @@ describe('chat page in chromium', function () {
     await shot('1-echo');
   });
 
+  it('shows line breaks of the last message as spaces in the chat list preview', async () => {
+    await page.fill('#input', 'first line\nsecond line');
+    await page.press('#input', 'Enter');
+    await botSays('second line');
+    const preview = page.locator('.dialog[data-key="bot:echo"] .last');
+    expect(await preview.textContent()).to.match(/first line second line$/);
+  });
+
   it('picks a slash command from the autocomplete, with its title', async () => {
     await page.fill('#input', '');
     await page.type('#input', '/ec');
@@ -79,8 +87,8 @@ describe('chat page in chromium', function () {
 
   it('runs the helpdesk dialogue with its buttons and sees the summary attachment', async () => {
     await page.click('.dialog[data-key="bot:helpdesk"]');
+    // "/ticket" is a complete command, so Enter sends it (not only completes it, though "/ticket_btn" also matches).
     await write('/ticket');
-    await page.press('#input', 'Enter'); // the autocomplete picked "/ticket "; Enter again sends it
     await botSays('What is the subject?');
     await write('Printer on floor 3 is jammed');
     await botSays('Describe the problem');

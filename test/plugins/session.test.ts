@@ -1,7 +1,5 @@
 import { expect } from 'chai';
-import { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
-import { memoryStorage, redisStorage, session, type SessionFlavor, type StorageAdapter } from '../../src/plugins/session.js';
+import { memoryStorage, session, type SessionFlavor, type StorageAdapter } from '../../src/plugins/session.js';
 import { defineBot } from '../../src/router/bot.js';
 import type { Context } from '../../src/router/context.js';
 import { counter } from '../../examples/counter/index.js';
@@ -52,25 +50,5 @@ describe('plugins/session', () => {
     const err = await rejection(runtimeRig([bot]).handle(messageEvent('x', at)));
     expect(err).to.have.property('message', 'boom');
     expect(storage.size).to.equal(0);
-  });
-
-  it('redisStorage keeps values under its prefix with a TTL (real Redis on 127.0.0.1)', async () => {
-    const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 });
-    await redis.connect();
-    const prefix = `test-${randomUUID()}:`;
-    try {
-      const storage = redisStorage<{ n: number }>(redis, { prefix, ttlS: 60 });
-      expect(await storage.read('a')).to.equal(undefined);
-      await storage.write('a', { n: 1 });
-      expect(await storage.read('a')).to.deep.equal({ n: 1 });
-      expect(await redis.get(`${prefix}a`)).to.equal('{"n":1}');
-      expect(await redis.ttl(`${prefix}a`)).to.be.within(1, 60);
-      await storage.delete('a');
-      expect(await redis.exists(`${prefix}a`)).to.equal(0);
-    } finally {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
-    }
   });
 });

@@ -18,7 +18,8 @@ function failure(fn: () => unknown): string {
 describe('registry/load-bots', () => {
   it('loads the example bots from bots/', async () => {
     const bots = await loadBots(path.resolve('bots'));
-    expect([...bots.keys()].sort()).to.deep.equal(['echo', 'helpdesk', 'poll']);
+    // A user's own bots may sit next to the examples (the README invites adding one): only require the examples.
+    expect([...bots.keys()]).to.include.members(['echo', 'helpdesk', 'poll']);
     expect(bots.get('helpdesk')?.commands.map((c) => c.name)).to.include.members(['ticket', 'ticket_btn', 'cancel']);
   });
 

@@ -122,6 +122,8 @@ function lastText(chatId) {
   if (!m) return '';
   const div = document.createElement('div');
   div.innerHTML = m.html;
+  // textContent drops <br>: keep line breaks as spaces in the one-line preview.
+  for (const br of div.querySelectorAll('br')) br.replaceWith(' ');
   return `${m.authorId === S.me ? 'You: ' : ''}${div.textContent.replace(/\s+/g, ' ').trim()}`;
 }
 
@@ -328,6 +330,8 @@ async function onMessagesClick(e) {
 function textOf(m) {
   const div = document.createElement('div');
   div.innerHTML = m.html;
+  // textContent drops <br>: keep line breaks as spaces in the one-line preview.
+  for (const br of div.querySelectorAll('br')) br.replaceWith(' ');
   return div.textContent;
 }
 
@@ -454,7 +458,11 @@ function onKey(e) {
       sg.index = (sg.index + (e.key === 'ArrowDown' ? 1 : sg.items.length - 1)) % sg.items.length;
       return renderSuggest();
     }
-    if (e.key === 'Enter' || e.key === 'Tab') {
+    // Enter on a text that already is a complete command (e.g. "/ticket") sends it; otherwise Enter and
+    // Tab complete the highlighted suggestion.
+    const typed = $('#input').value.trim().toLowerCase();
+    const complete = e.key === 'Enter' && sg.kind === 'command' && sg.items.some((x) => `/${x.cmd.command.toLowerCase()}` === typed);
+    if ((e.key === 'Enter' && !complete) || e.key === 'Tab') {
       e.preventDefault();
       return pick(sg.index);
     }
