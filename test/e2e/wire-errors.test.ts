@@ -39,8 +39,8 @@ async function takePort(): Promise<{ port: number; blocker: Server }> {
 }
 
 /** Runs an entry point through tsx; resolves with its exit code and all it printed. */
-function run(file: string, env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(file: string, env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += String(c)));
   child.stderr.on('data', (c: Buffer) => (out += String(c)));
@@ -113,15 +113,16 @@ describe('e2e: wire-level refusals and a taken port', function () {
     }
   });
 
-  it('npm start and npm run emulator on a taken port exit 1 with one log line', async () => {
+  it('npm start, npm run emulator and npm run chat on a taken port exit 1 with one log line', async () => {
     const { port, blocker } = await takePort();
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'botkit-port-'));
     try {
-      const [server, emulator] = await Promise.all([
+      const [server, emulator, chat] = await Promise.all([
         run('src/main.ts', { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, B24_PORTAL_HOSTS: '127.0.0.1:*', B24_WEBHOOK_URL: stack.emu.portal.createWebhook({ userId: 1 }), LOG_LEVEL: 'info' }),
         run('src/cli/emulator.ts', { EMULATOR_PORT: String(port) }),
+        run('src/cli/chat.ts', { CI: '1' }, ['--port', String(port), '--no-open', '--json']),
       ]);
-      for (const { code, out } of [server, emulator]) {
+      for (const { code, out } of [server, emulator, chat]) {
         expect(code, out).to.equal(1);
         const lines = out.trim().split('\n').filter((l) => /LISTEN_FAILED|EADDRINUSE/.test(l));
         expect(lines, out).to.have.length(1);
