@@ -3,12 +3,9 @@ import path from 'node:path';
 import { BotkitError } from './errors.js';
 import type { LogLevel } from './log.js';
 import { isLoopback, parseHostPatterns, type HostPattern } from './http/host-allowlist.js';
+import { RATE_PRESETS, type RateLimit } from './rest/limiter.js';
 
-/** A portal's leaky bucket: `rate` requests drain per second, `burst` fit in the bucket. */
-export interface RateLimit {
-  rate: number;
-  burst: number;
-}
+export type { RateLimit } from './rest/limiter.js';
 
 /** The validated configuration of one server process. */
 export interface Config {
@@ -55,7 +52,6 @@ export const DEFAULT_PORTAL_HOSTS = [
   'bitrix24.cn', 'bitrix24.ru', 'bitrix24.by', 'bitrix24.kz', 'bitrix24.ua', 'bitrix24.site', 'bitrix24.shop',
 ].map((d) => `*.${d}`).join(',');
 
-const RATE_PRESETS: Record<string, RateLimit> = { standard: { rate: 2, burst: 50 }, enterprise: { rate: 5, burst: 250 } };
 
 const VARIABLES = {
   PORT: { type: 'string', pattern: '^[0-9]{1,5}$', default: '3000' },

@@ -57,6 +57,7 @@ export const ERROR_CODES = {
   ATTACH_INVALID: 'An attachment block is malformed (missing required field, bad colour, link or display).',
   MENU_INVALID: 'A context menu item is malformed (no text, not exactly one action, bad command or link).',
   B24_HOST_REFUSED: 'The portal URL is not https to a host in B24_PORTAL_HOSTS; nothing was sent.',
+  B24_METHOD_INVALID: 'A REST method name is not of the form `scope.method` (letters, digits, dots, underscores); nothing was sent.',
   OUTBOX_STOPPED: 'The outbox is draining: the reply was persisted and will be sent after the next start().',
   EMULATOR_USAGE: 'The emulator scripted API was asked for something that does not exist (user, bot, chat, message, button).',
   EMULATOR_TIMEOUT: 'The emulator did not see the awaited bot messages before the timeout.',

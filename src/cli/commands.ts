@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import { BotkitError } from '../errors.js';
 import { adminState } from '../http/admin.js';
-import { protocolFor } from '../router/runtime.js';
+import { protocolFor } from '../protocol/protocols.js';
 import type { Botkit } from '../server.js';
 
 /** What a command gets. */

@@ -1,5 +1,5 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import { BotkitError, HttpError } from '../errors.js';
+import { BotkitError, HttpError, type ErrorCode } from '../errors.js';
 import type { Intake } from '../intake/intake.js';
 import type { Logger } from '../log.js';
 import { readEventBody, type BodyLimits } from './body.js';
@@ -70,8 +70,16 @@ function errorHandler(log: Logger): ErrorRequestHandler {
   };
 }
 
+/** The HTTP status of each refusal the lower layers (protocol, intake) throw as a plain coded error. */
+const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
+  BODY_TOO_LARGE: 413, BODY_UNSUPPORTED_TYPE: 415, BODY_MALFORMED: 400, BODY_TOO_MANY_PARAMS: 413, BODY_TOO_DEEP: 400,
+  EVENT_INVALID: 400, EVENT_TOKEN_MISSING: 401, EVENT_FORGED: 401, EVENT_UNKNOWN_PORTAL: 401, EVENT_STALE: 401,
+};
+
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
+  const status = err instanceof BotkitError ? STATUS_BY_CODE[err.code] : undefined;
+  if (err instanceof BotkitError && status !== undefined) return new HttpError(status, err.code, err.message, { cause: err });
   // Nothing is acknowledged that is not persisted: the platform retries a 503 later.
   if (err instanceof BotkitError && err.code === 'STORE_UNAVAILABLE') return new HttpError(503, err.code, err.message, { cause: err });
   if (err instanceof BotkitError) return new HttpError(500, err.code, err.message, { cause: err });

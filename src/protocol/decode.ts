@@ -2,7 +2,7 @@
  * Entry points of wire decoding: pushed events (form-parsed or JSON bodies), fetched `imbot.v2.Event.get`
  * items, and the dedupe key of a decoded event. Which decoder runs is decided by `event-table.ts`.
  */
-import { HttpError } from '../errors.js';
+import { BotkitError } from '../errors.js';
 import { lookupEvent } from './event-table.js';
 import type { AppEvent, BotEvent } from './events.js';
 import { ENVELOPE_SCHEMA, compileValidator } from './schemas.js';
@@ -53,7 +53,7 @@ const checkEnvelope = compileValidator(ENVELOPE_SCHEMA, '');
  * Reads and validates just the envelope: `event`, `auth[member_id]`, `auth[application_token]`, `ts`,
  * `auth[domain]`. Works for envelope-only auth blocks (uninstall, webhook-authorised v2 bots).
  *
- * @throws HttpError 400 `EVENT_INVALID` naming the offending field; 401 `EVENT_TOKEN_MISSING` when the envelope
+ * @throws BotkitError `EVENT_INVALID` (HTTP 400) naming the offending field; `EVENT_TOKEN_MISSING` (401) when the envelope
  * is well-formed but carries no (or an empty) `auth[application_token]`.
  * @example
  * const env = decodeEnvelope(parsePhpForm(rawBody));
@@ -65,7 +65,7 @@ export function decodeEnvelope(body: Record<string, unknown>): EventEnvelope {
   checkEnvelope(body);
   const auth = objectOf(body['auth'], 'auth');
   if (auth['application_token'] === undefined || auth['application_token'] === '') {
-    throw new HttpError(401, 'EVENT_TOKEN_MISSING', 'auth[application_token] is missing: the event cannot be authenticated');
+    throw new BotkitError('EVENT_TOKEN_MISSING', 'auth[application_token] is missing: the event cannot be authenticated');
   }
   return {
     event: toStr(body['event'], 'event').toUpperCase(),
@@ -82,7 +82,7 @@ export function decodeEnvelope(body: Record<string, unknown>): EventEnvelope {
  * A classic event that addresses several bots gives one event per bot. An unknown event name with a valid
  * envelope gives `kind: 'unknown'`.
  *
- * @throws HttpError 400 `EVENT_INVALID` naming the offending field.
+ * @throws BotkitError `EVENT_INVALID` (HTTP 400) naming the offending field.
  * @example
  * const decoded = decodeEvent(parsePhpForm(rawBody));
  * if (decoded.kind === 'bot') for (const e of decoded.events) await inbox.put(eventDedupeKey(e, decoded.envelope.event), e);
@@ -105,7 +105,7 @@ export function decodeEvent(body: Record<string, unknown>, { now = Date.now, env
  * Decodes one item of `imbot.v2.Event.get`'s `events` array (`{eventId, type, date, data}`, JSON types).
  * Returns null for types that are not v2 bot events (unknown names, `ONIMV2*` user events).
  *
- * @throws HttpError 400 `EVENT_INVALID` naming the offending field.
+ * @throws BotkitError `EVENT_INVALID` (HTTP 400) naming the offending field.
  * @example
  * for (const item of result.events) {
  *   const event = decodeFetchedEvent(item, { memberId, domain });

@@ -1,4 +1,4 @@
-import { HttpError } from '../errors.js';
+import { BotkitError } from '../errors.js';
 import type { FormLimits } from './php-form.js';
 
 /** A JSON value rebuilt with null-prototype objects. */
@@ -12,7 +12,7 @@ export function decodeUtf8(raw: Uint8Array): string {
   try {
     return utf8.decode(raw);
   } catch (e) {
-    throw new HttpError(400, 'BODY_MALFORMED', 'the body is not valid UTF-8', { cause: e });
+    throw new BotkitError('BODY_MALFORMED', 'the body is not valid UTF-8', { cause: e });
   }
 }
 
@@ -31,10 +31,10 @@ export function parseJsonBody(body: string | Buffer, { maxParams = 1000, maxDept
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new HttpError(400, 'BODY_MALFORMED', 'the JSON body cannot be parsed', { cause: e });
+    throw new BotkitError('BODY_MALFORMED', 'the JSON body cannot be parsed', { cause: e });
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new HttpError(400, 'BODY_MALFORMED', 'the JSON body must be an object');
+    throw new BotkitError('BODY_MALFORMED', 'the JSON body must be an object');
   }
   const budget = { keys: 0 };
   return rebuild(parsed, 0, maxDepth, maxParams, budget) as Record<string, JsonValue>;
@@ -42,15 +42,15 @@ export function parseJsonBody(body: string | Buffer, { maxParams = 1000, maxDept
 
 function rebuild(value: unknown, depth: number, maxDepth: number, maxKeys: number, budget: { keys: number }): JsonValue {
   if (value === null || typeof value !== 'object') return value as JsonValue;
-  if (depth >= maxDepth) throw new HttpError(400, 'BODY_TOO_DEEP', `JSON nests deeper than ${maxDepth}`);
+  if (depth >= maxDepth) throw new BotkitError('BODY_TOO_DEEP', `JSON nests deeper than ${maxDepth}`);
   if (Array.isArray(value)) {
     budget.keys += value.length;
-    if (budget.keys > maxKeys) throw new HttpError(413, 'BODY_TOO_MANY_PARAMS', `more than ${maxKeys} values`);
+    if (budget.keys > maxKeys) throw new BotkitError('BODY_TOO_MANY_PARAMS', `more than ${maxKeys} values`);
     return value.map((v) => rebuild(v, depth + 1, maxDepth, maxKeys, budget));
   }
   const out = Object.create(null) as { [key: string]: JsonValue };
   for (const key of Object.keys(value)) {
-    if (++budget.keys > maxKeys) throw new HttpError(413, 'BODY_TOO_MANY_PARAMS', `more than ${maxKeys} keys`);
+    if (++budget.keys > maxKeys) throw new BotkitError('BODY_TOO_MANY_PARAMS', `more than ${maxKeys} keys`);
     if (FORBIDDEN_KEYS.has(key)) continue;
     out[key] = rebuild((value as Record<string, unknown>)[key], depth + 1, maxDepth, maxKeys, budget);
   }
@@ -93,12 +93,12 @@ export function scanJsonLimits(bytes: Buffer, maxValues: number, maxDepth: numbe
       if (end === -1) return;
       i = end;
     } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
-      if (++depth > maxDepth) throw new HttpError(400, 'BODY_TOO_DEEP', `JSON nests deeper than ${maxDepth}`);
-      if (++values > maxValues) throw new HttpError(413, 'BODY_TOO_MANY_PARAMS', `more than ${maxValues} values`);
+      if (++depth > maxDepth) throw new BotkitError('BODY_TOO_DEEP', `JSON nests deeper than ${maxDepth}`);
+      if (++values > maxValues) throw new BotkitError('BODY_TOO_MANY_PARAMS', `more than ${maxValues} values`);
     } else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) {
       depth--;
     } else if (c === COMMA && ++values > maxValues) {
-      throw new HttpError(413, 'BODY_TOO_MANY_PARAMS', `more than ${maxValues} values`);
+      throw new BotkitError('BODY_TOO_MANY_PARAMS', `more than ${maxValues} values`);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { HttpError } from '../errors.js';
+import { BotkitError } from '../errors.js';
 
 /** A parsed form value: strings, nested null-prototype maps, or arrays for `a[]=` lists. */
 export type FormValue = string | FormObject | FormValue[];
@@ -23,7 +23,7 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * stay object keys (`data[BOT][45]` keeps `45`), `a[]` appends the next index, a repeated scalar key
  * becomes an array (so a duplicated field is visible, never silently overwritten). Pairs with a
  * `__proto__`/`constructor`/`prototype` key are dropped; limits, invalid percent-escapes, invalid UTF-8
- * and keys that are both a value and a map are refused with coded {@link HttpError}s.
+ * and keys that are both a value and a map are refused with coded `BotkitError`s (the HTTP adapter maps each code to its status).
  *
  * @example
  * parsePhpForm('data[BOT][45][BOT_CODE]=echo').data // { BOT: { '45': { BOT_CODE: 'echo' } } }
@@ -35,7 +35,7 @@ export function parsePhpForm(body: string, { maxParams = 1000, maxDepth = 12 }: 
     let end = body.indexOf('&', start);
     if (end === -1) end = body.length;
     if (end > start) {
-      if (++count > maxParams) throw new HttpError(413, 'BODY_TOO_MANY_PARAMS', `more than ${maxParams} parameters`);
+      if (++count > maxParams) throw new BotkitError('BODY_TOO_MANY_PARAMS', `more than ${maxParams} parameters`);
       const eq = body.indexOf('=', start);
       const split = eq !== -1 && eq < end;
       const key = decodeComponent(body.slice(start, split ? eq : end));
@@ -51,7 +51,7 @@ function decodeComponent(text: string): string {
   try {
     return decodeURIComponent(text.indexOf('+') === -1 ? text : text.replace(/\+/g, ' '));
   } catch (e) {
-    throw new HttpError(400, 'BODY_MALFORMED', 'the form body has an invalid percent-encoding', { cause: e });
+    throw new BotkitError('BODY_MALFORMED', 'the form body has an invalid percent-encoding', { cause: e });
   }
 }
 
@@ -64,14 +64,14 @@ function keyPath(key: string, maxDepth: number): string[] {
     const close = key.indexOf(']', i + 1);
     if (close === -1) break;
     path.push(key.slice(i + 1, close));
-    if (path.length - 1 > maxDepth) throw new HttpError(400, 'BODY_TOO_DEEP', `brackets nest deeper than ${maxDepth}`);
+    if (path.length - 1 > maxDepth) throw new BotkitError('BODY_TOO_DEEP', `brackets nest deeper than ${maxDepth}`);
     i = close + 1;
   }
   return path;
 }
 
 function conflict(path: readonly string[]): never {
-  throw new HttpError(400, 'BODY_MALFORMED', `form key ${path[0] ?? ''} is both a value and a map`);
+  throw new BotkitError('BODY_MALFORMED', `form key ${path[0] ?? ''} is both a value and a map`);
 }
 
 function assign(root: FormObject, path: string[], value: string): void {

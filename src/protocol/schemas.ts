@@ -16,7 +16,7 @@ export type Validator = (value: unknown) => void;
  *
  * @example
  * const check = compileValidator(objectSchema({ id: ID }, ['id']), 'data');
- * check({}); // throws HttpError 400 EVENT_INVALID "data[id] is missing"
+ * check({}); // throws BotkitError EVENT_INVALID (HTTP 400) "data[id] is missing"
  */
 export function compileValidator(schema: SchemaObject, root: string): Validator {
   const validate = ajv.compile(schema);

@@ -2,7 +2,7 @@
  * Small helpers shared by the event decoders: coercion of wire values (form strings or JSON types),
  * safe copies for `raw`, mention handling and the common event base.
  */
-import { HttpError } from '../errors.js';
+import { BotkitError } from '../errors.js';
 import type { BotApi, BotEventBase, ChatKind, CommandContext, EventBot, EventChat, EventUser } from './events.js';
 
 /** A wire object: form-parsed (strings, null-prototype maps) or parsed JSON. Never trusted. */
@@ -26,8 +26,8 @@ const MAX_DEPTH = 32;
 const EMPTY: WireObject = Object.freeze(Object.create(null) as Record<string, unknown>);
 
 /** Builds the `EVENT_INVALID` error (400) with a message naming the offending field. */
-export function invalid(message: string, options?: { cause?: unknown }): HttpError {
-  return new HttpError(400, 'EVENT_INVALID', message, options);
+export function invalid(message: string, options?: { cause?: unknown }): BotkitError {
+  return new BotkitError('EVENT_INVALID', message, options);
 }
 
 /** True for a non-null, non-array object. */

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { BotIdentity, BotProtocol, CommandRegistration } from '../protocol/outbound.js';
 import type { AnyBotDefinition, CommandSpec } from '../router/bot.js';
-import { protocolFor, type PortalCaller } from '../router/runtime.js';
+import { protocolFor } from '../protocol/protocols.js';
+import type { PortalCaller } from '../rest/client.js';
 import type { BotRecord, PortalRecord, Store } from '../store/types.js';
 
 /** What syncing needs. */

@@ -1,8 +1,9 @@
+import { BotkitError } from '../errors.js';
 import { isAllowedPortalUrl, type HostPattern } from '../http/host-allowlist.js';
 import type { Logger } from '../log.js';
 import type { PortalRecord, TokenStore } from '../store/types.js';
 import {
-  B24ApiError, B24AuthError, B24HostRefusedError, B24PortalUnknownError, B24ReinstallRequiredError,
+  B24AuthError, B24HostRefusedError, B24PortalUnknownError, B24ReinstallRequiredError,
 } from './errors.js';
 import { postForm, type Transport } from './transport.js';
 
@@ -40,7 +41,8 @@ export function assertAllowedUrl(url: string, hosts: readonly HostPattern[]): vo
 /** Refuses method names that could change the request path (`../`, `?`, `/`). */
 export function assertMethodName(method: string): void {
   if (!METHOD_NAME.test(method)) {
-    throw new B24ApiError({ method: method.slice(0, 80), status: 0, apiCode: 'INVALID_METHOD_NAME', description: 'not a REST method name' });
+    // A local check, not a portal answer: its own code, never B24_API_ERROR.
+    throw new BotkitError('B24_METHOD_INVALID', `not a REST method name: ${JSON.stringify(method.slice(0, 80))}`);
   }
 }
 

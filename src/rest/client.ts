@@ -1,5 +1,5 @@
 import type { Agent, Dispatcher } from 'undici';
-import type { RateLimit } from '../config.js';
+import type { RateLimit } from './limiter.js';
 import type { HostPattern } from '../http/host-allowlist.js';
 import type { Logger } from '../log.js';
 import { ReadCache } from '../store/read-cache.js';
@@ -46,6 +46,11 @@ export interface RestClientOptions {
   limiter?: BucketKind | BucketFactory;
   /** A refresh lock shared by every process (cluster mode); default: single-flight in this process. */
   refreshLock?: RefreshLock;
+}
+
+/** The REST capability the upper layers need: any method on any stored portal. */
+export interface PortalCaller {
+  call<T = unknown>(memberId: string, method: string, params?: Record<string, unknown>): Promise<T>;
 }
 
 /** Options of one call. */

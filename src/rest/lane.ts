@@ -1,9 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { RateLimit } from '../config.js';
+import type { RateLimit } from './limiter.js';
 import { backoffDelay } from '../backoff.js';
 import { MAX_BATCH } from './batch.js';
 import type { Bucket } from './limiter.js';
-import type { RequestTarget } from './auth.js';
 import type { RestResponse } from './transport.js';
 
 /** One call waiting in a portal's lane. */
@@ -12,8 +11,6 @@ export interface LaneCall {
   params: Record<string, unknown>;
   batchable: boolean;
   signal: AbortSignal | undefined;
-  /** A prebuilt request (explicit endpoint and token); such calls are never batched. */
-  target?: RequestTarget;
   resolve: (r: RestResponse) => void;
   reject: (e: unknown) => void;
 }

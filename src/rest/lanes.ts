@@ -1,4 +1,4 @@
-import type { RateLimit } from '../config.js';
+import type { RateLimit } from './limiter.js';
 import { Lane, type LaneCall, type SendGroup } from './lane.js';
 import { createBottleneckBucket, createTokenBucket, type Bucket, type BucketFactory, type BucketKind } from './limiter.js';
 
@@ -27,10 +27,10 @@ export class LaneRegistry {
   }
 
   /** The lane for `key`, created with `limit` and `send` if it does not exist. */
-  get(key: string, limit: RateLimit, send: SendGroup, batching = this.#opts.batching): Lane {
+  get(key: string, limit: RateLimit, send: SendGroup): Lane {
     let lane = this.#lanes.get(key);
     if (!lane) {
-      lane = new Lane({ limit, bucket: this.#makeBucket(key, limit), send, batching, clock: this.#opts.clock });
+      lane = new Lane({ limit, bucket: this.#makeBucket(key, limit), send, batching: this.#opts.batching, clock: this.#opts.clock });
       this.#lanes.set(key, lane);
       this.#startSweep();
     }
@@ -41,11 +41,6 @@ export class LaneRegistry {
     const kind = this.#opts.bucket;
     if (typeof kind === 'function') return kind(key, limit);
     return (kind === 'bottleneck' ? createBottleneckBucket : createTokenBucket)(limit, this.#opts.clock);
-  }
-
-  /** The existing lane for `key`, if any. */
-  peek(key: string): Lane | undefined {
-    return this.#lanes.get(key);
   }
 
   /** Number of live lanes (for tests and the memory benchmark). */

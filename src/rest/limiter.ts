@@ -1,5 +1,10 @@
 import Bottleneck from 'bottleneck';
-import type { RateLimit } from '../config.js';
+
+/** A portal's leaky bucket: `rate` requests drain per second, `burst` fit in the bucket. */
+export interface RateLimit {
+  rate: number;
+  burst: number;
+}
 
 /** One portal's request budget on the client side: a mirror of the portal's leaky bucket. */
 export interface Bucket {
@@ -19,12 +24,13 @@ export type BucketKind = 'token' | 'bottleneck';
 /** Makes the bucket of one lane (`key`: a portal's member id, or `host:<host>`); cluster mode injects a shared one. */
 export type BucketFactory = (key: string, limit: RateLimit) => Bucket;
 
-const PRESETS: Record<string, RateLimit> = { standard: { rate: 2, burst: 50 }, enterprise: { rate: 5, burst: 250 } };
+/** The documented buckets of the platform's plans (`B24_RATE_LIMIT` and a portal's `rateLimit` accept their names). */
+export const RATE_PRESETS: Readonly<Record<string, RateLimit>> = { standard: { rate: 2, burst: 50 }, enterprise: { rate: 5, burst: 250 } };
 
 /** Parses a portal's `rateLimit` override (`standard`, `enterprise`, `<rate>/<burst>`); null or junk → `fallback`. */
 export function parseRateLimit(value: string | null, fallback: RateLimit): RateLimit {
   if (value === null) return fallback;
-  const preset = PRESETS[value];
+  const preset = RATE_PRESETS[value];
   if (preset) return preset;
   const m = /^(\d+(?:\.\d+)?)\/(\d+)$/.exec(value);
   const rate = Number(m?.[1]);
@@ -135,7 +141,8 @@ export function createTokenBucket(limit: RateLimit, clock: () => number = Date.n
 
 /**
  * The same bucket on bottleneck (reservoir = client burst, refilled by its heartbeat), for
- * comparison in the benchmark and as the seam for bottleneck's Redis clustering. The heartbeat
+ * comparison in the benchmark (`B24_LIMITER=bottleneck`). Cluster mode does not use it: it injects a
+ * {@link BucketFactory} whose buckets are shared through Redis (`src/cluster/redis-bucket.ts`). The heartbeat
  * adds at most `amount` per tick, so it never exceeds the rate even when ticks run late. A penalty
  * empties the reservoir and holds granted requests until it ends (`updateSettings` cannot be used:
  * in bottleneck 2.19.5 it stops a running reservoir heartbeat for good).

@@ -89,7 +89,6 @@ export function portalSender(d: SendDeps, memberId: string): (calls: LaneCall[],
   return async (calls, lane) => {
     const first = calls[0];
     if (!first) return;
-    if (first.target) return sendOne(d, lane, first, first.target);
     let portal: PortalRecord;
     try {
       portal = await loadPortal(d.store, memberId);

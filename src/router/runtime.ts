@@ -2,8 +2,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { BotEvent } from '../protocol/events.js';
 import type { BotIdentity, BotProtocol } from '../protocol/outbound.js';
-import { protocolV1 } from '../protocol/outbound-v1.js';
-import { protocolV2 } from '../protocol/outbound-v2.js';
 import { ReadCache } from '../store/read-cache.js';
 import type { BotRecord, RegistryStore, StateStore } from '../store/types.js';
 import type { AnyBotDefinition } from './bot.js';
@@ -11,11 +9,10 @@ import { Context, type PortalClient, type ReplySink } from './context.js';
 import { createDialogueControl } from './dialogue-control.js';
 import { createTranslator, type Translator } from './i18n.js';
 import { createSession } from './session.js';
+import { protocolFor } from '../protocol/protocols.js';
+import type { PortalCaller } from '../rest/client.js';
 
-/** The REST capability the runtime needs: any method on any stored portal. */
-export interface PortalCaller {
-  call<T = unknown>(memberId: string, method: string, params?: Record<string, unknown>): Promise<T>;
-}
+export type { PortalCaller };
 
 /** What the runtime needs. */
 export interface RuntimeOptions {
@@ -40,10 +37,7 @@ export interface Runtime {
   handle(event: BotEvent, key?: string): Promise<void>;
 }
 
-/** The protocol adapter of an API generation. */
-export function protocolFor(api: 'v1' | 'v2'): BotProtocol {
-  return api === 'v1' ? protocolV1 : protocolV2;
-}
+export { protocolFor };
 
 /**
  * A lowercase UUIDv4 derived from `seed` (version nibble `4`, variant `8`-`b`): the v2 `templateId`.

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { NO_EXTRAS } from '../helpers/events.js';
-import { HttpError } from '../../src/errors.js';
+import { BotkitError } from '../../src/errors.js';
 import { decodeEvent, decodeFetchedEvent, type DecodedEvent } from '../../src/protocol/decode.js';
 import type { AppEvent, BotEvent } from '../../src/protocol/events.js';
 import {
@@ -232,7 +232,7 @@ const CASES: Record<string, () => void> = {
   'ONIMBOTV2CONTEXTGET.paircode.json': () => {
     const item = fixture('ONIMBOTV2CONTEXTGET.paircode.json');
     // Abbreviated in the docs: no `bot`, which no real delivery lacks.
-    expect(() => decodeFetchedEvent(item, PORTAL)).to.throw(HttpError, 'data[bot] is missing');
+    expect(() => decodeFetchedEvent(item, PORTAL)).to.throw(BotkitError, 'data[bot] is missing');
     const data = { ...fixture('ONIMBOTV2CONTEXTGET.json'), ...(item['data'] as Json) };
     const [e] = v2('ONIMBOTV2CONTEXTGET', data);
     if (e.type !== 'context') throw new Error('wrong type');
@@ -247,7 +247,7 @@ const CASES: Record<string, () => void> = {
   },
   'ONIMBOTV2MESSAGEADD.webhook-envelope.json': () => {
     const skeleton = fixture('ONIMBOTV2MESSAGEADD.webhook-envelope.json');
-    expect(() => decodeEvent(toWire(skeleton))).to.throw(HttpError, 'auth[member_id] is missing');
+    expect(() => decodeEvent(toWire(skeleton))).to.throw(BotkitError, 'auth[member_id] is missing');
     const body = merge(skeleton, { data: merge(V2_ADD(), skeleton['data'] as Json), auth: { member_id: PORTAL.memberId } });
     for (const wire of [toWire(body), body]) {
       const decoded = decodeEvent(wire);
@@ -264,7 +264,7 @@ const CASES: Record<string, () => void> = {
   },
   'ONIMBOTV2MESSAGEADD.webhook-tutorial.json': () => {
     const tutorial = fixture('ONIMBOTV2MESSAGEADD.webhook-tutorial.json');
-    expect(() => decodeEvent(toWire(tutorial))).to.throw(HttpError, 'auth[member_id] is missing');
+    expect(() => decodeEvent(toWire(tutorial))).to.throw(BotkitError, 'auth[member_id] is missing');
     const body = merge(tutorial, { auth: { member_id: PORTAL.memberId } });
     const [e] = botEvents(decodeEvent(toWire(body)));
     expect(botEvents(decodeEvent(body)).map(model)).to.deep.equal([model(e!)]);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { NO_EXTRAS } from '../helpers/events.js';
-import { HttpError } from '../../src/errors.js';
+import { BotkitError } from '../../src/errors.js';
 import { decodeEvent, eventDedupeKey } from '../../src/protocol/decode.js';
 import type { BotEvent, CommandEvent, MessageEvent } from '../../src/protocol/events.js';
 import { parsePhpForm } from '../../src/protocol/php-form.js';
@@ -182,15 +182,15 @@ describe('protocol/decode v1 (classic ONIMBOT*)', () => {
   });
 
   it('refuses a BOT map whose key is not a numeric id, naming the key', () => {
-    expect(() => decodeEvent(toWire(groupMessage({}, { abc: { BOT_CODE: 'x' } })))).to.throw(HttpError, 'data[BOT][abc]');
+    expect(() => decodeEvent(toWire(groupMessage({}, { abc: { BOT_CODE: 'x' } })))).to.throw(BotkitError, 'data[BOT][abc]');
   });
 
   it('refuses a message without DIALOG_ID or MESSAGE_ID, naming the field', () => {
     const noDialog = merge(groupMessage(), {});
     delete ((noDialog['data'] as Json)['PARAMS'] as Json)['DIALOG_ID'];
-    expect(() => decodeEvent(toWire(noDialog))).to.throw(HttpError, 'data[PARAMS][DIALOG_ID] is missing');
+    expect(() => decodeEvent(toWire(noDialog))).to.throw(BotkitError, 'data[PARAMS][DIALOG_ID] is missing');
     const edit = v1Body('ONIMBOTMESSAGEUPDATE', { BOT: { 571: { BOT_CODE: 'x' } }, PARAMS: { DIALOG_ID: '1', MESSAGE: 'x' } });
-    expect(() => decodeEvent(toWire(edit))).to.throw(HttpError, 'data[PARAMS][MESSAGE_ID] is missing');
+    expect(() => decodeEvent(toWire(edit))).to.throw(BotkitError, 'data[PARAMS][MESSAGE_ID] is missing');
   });
 
   describe('ONIMCOMMANDADD', () => {
@@ -226,7 +226,7 @@ describe('protocol/decode v1 (classic ONIMBOT*)', () => {
 
     it('takes an unknown COMMAND_CONTEXT as typed (never refuses the event); refuses a block without BOT_ID', () => {
       expect(command({ 103: block({ COMMAND_CONTEXT: 'VOICE' }) })[0]!.command.context).to.equal('textarea');
-      expect(() => command({ 103: block({ BOT_ID: undefined }) })).to.throw(HttpError, 'data[COMMAND][103][BOT_ID] is missing');
+      expect(() => command({ 103: block({ BOT_ID: undefined }) })).to.throw(BotkitError, 'data[COMMAND][103][BOT_ID] is missing');
     });
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { NO_EXTRAS } from '../helpers/events.js';
-import { HttpError } from '../../src/errors.js';
+import { BotkitError } from '../../src/errors.js';
 import { decodeEvent, decodeFetchedEvent } from '../../src/protocol/decode.js';
 import type { BotEvent, EventMessage } from '../../src/protocol/events.js';
 import { PORTAL, fetchItem, fixture, toWire, webhookBody, type Json } from './event-fixtures.js';
@@ -105,7 +105,7 @@ describe('protocol/decode v2 (ONIMBOTV2*)', () => {
     expect(edit.message).to.deep.include({ id: 789, text: 'Hello bot, edited' });
     const { message: _m, ...rest } = messageData();
     expect(pushed('ONIMBOTV2MESSAGEDELETE', { ...rest, messageId: 789 })).to.deep.include({ type: 'message_delete', messageId: 789 });
-    expect(() => pushed('ONIMBOTV2MESSAGEDELETE', rest)).to.throw(HttpError, 'data[messageId] is missing');
+    expect(() => pushed('ONIMBOTV2MESSAGEDELETE', rest)).to.throw(BotkitError, 'data[messageId] is missing');
   });
 
   it('accepts a degraded user (`[]` in JSON) and names the author from the message', () => {
@@ -115,9 +115,9 @@ describe('protocol/decode v2 (ONIMBOTV2*)', () => {
 
   it('refuses a reaction action other than add/delete and a message without id', () => {
     const data = fixture('ONIMBOTV2REACTIONCHANGE.json');
-    expect(() => pushed('ONIMBOTV2REACTIONCHANGE', { ...data, action: 'remove' })).to.throw(HttpError, 'data[action]');
+    expect(() => pushed('ONIMBOTV2REACTIONCHANGE', { ...data, action: 'remove' })).to.throw(BotkitError, 'data[action]');
     const noId = { ...messageData(), message: { text: 'hi' } };
-    expect(() => pushed('ONIMBOTV2MESSAGEADD', noId)).to.throw(HttpError, 'data[message][id] is missing');
+    expect(() => pushed('ONIMBOTV2MESSAGEADD', noId)).to.throw(BotkitError, 'data[message][id] is missing');
   });
 
   describe('decodeFetchedEvent', () => {
@@ -135,7 +135,7 @@ describe('protocol/decode v2 (ONIMBOTV2*)', () => {
 
     it('throws EVENT_INVALID for an item that is not an object or has a broken type or data', () => {
       const expectInvalid = (item: unknown, text: string): void => {
-        expect(() => decodeFetchedEvent(item, PORTAL)).to.throw(HttpError, text).with.property('code', 'EVENT_INVALID');
+        expect(() => decodeFetchedEvent(item, PORTAL)).to.throw(BotkitError, text).with.property('code', 'EVENT_INVALID');
       };
       expectInvalid([], 'must be an object');
       expectInvalid({ type: ['ONIMBOTV2MESSAGEADD'], data: {} }, 'type must be a scalar');

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { HttpError } from '../../src/errors.js';
+import { BotkitError } from '../../src/errors.js';
 import { parseJsonBody, scanJsonLimits } from '../../src/protocol/json-body.js';
 
 function codeOf(run: () => unknown): string {
@@ -8,7 +8,7 @@ function codeOf(run: () => unknown): string {
     run();
     return 'ok';
   } catch (e) {
-    return e instanceof HttpError ? e.code : String(e);
+    return e instanceof BotkitError ? e.code : String(e);
   }
 }
 

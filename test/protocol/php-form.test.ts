@@ -1,13 +1,13 @@
 import { expect } from 'chai';
-import { HttpError } from '../../src/errors.js';
+import { BotkitError } from '../../src/errors.js';
 import { encodePhpForm, parsePhpForm } from '../../src/protocol/php-form.js';
 
-function refused(fn: () => unknown): HttpError {
+function refused(fn: () => unknown): BotkitError {
   try {
     fn();
   } catch (e) {
-    expect(e).to.be.instanceOf(HttpError);
-    return e as HttpError;
+    expect(e).to.be.instanceOf(BotkitError);
+    return e as BotkitError;
   }
   throw new Error('expected a refusal');
 }
@@ -45,20 +45,20 @@ describe('protocol/php-form', () => {
   it('refuses more parameters than the limit with 413', () => {
     const body = Array.from({ length: 2000 }, (_, i) => `p${i}=1`).join('&');
     const e = refused(() => parsePhpForm(body, { maxParams: 1000 }));
-    expect([e.status, e.code]).to.deep.equal([413, 'BODY_TOO_MANY_PARAMS']);
+    expect(e.code).to.equal('BODY_TOO_MANY_PARAMS');
     expect(Object.keys(parsePhpForm(Array.from({ length: 1000 }, (_, i) => `p${i}=1`).join('&')))).to.have.length(1000);
   });
 
   it('refuses nesting deeper than the limit with 400', () => {
     const e = refused(() => parsePhpForm(`a${'[x]'.repeat(40)}=1`, { maxDepth: 12 }));
-    expect([e.status, e.code]).to.deep.equal([400, 'BODY_TOO_DEEP']);
+    expect(e.code).to.equal('BODY_TOO_DEEP');
     expect(parsePhpForm(`a${'[x]'.repeat(12)}=1`, { maxDepth: 12 })).to.have.property('a');
   });
 
   it('refuses invalid percent escapes and invalid UTF-8 with 400', () => {
     for (const bad of ['a=%zz', 'a=%', 'a=%E0%A4%A', 'a=%C3%28']) {
       const e = refused(() => parsePhpForm(bad));
-      expect([e.status, e.code], bad).to.deep.equal([400, 'BODY_MALFORMED']);
+      expect(e.code, bad).to.equal('BODY_MALFORMED');
     }
   });
 
@@ -92,7 +92,7 @@ describe('protocol/php-form against qs (differential)', () => {
     expect(JSON.parse(JSON.stringify(parsePhpForm('a=1&a=2')))).to.deep.equal({ a: ['1', '2'] });
     expect(JSON.parse(JSON.stringify(parsePhpForm('a[]=1&a[]=2&b[x][]=3')))).to.deep.equal({ a: { 0: '1', 1: '2' }, b: { x: { 0: '3' } } });
     const e = refused(() => parsePhpForm('a=1&a[b]=2'));
-    expect([e.status, e.code]).to.deep.equal([400, 'BODY_MALFORMED']);
+    expect(e.code).to.equal('BODY_MALFORMED');
     expect(JSON.parse(JSON.stringify(parsePhpForm('a[b=1&c]d=2&e[f]g=3')))).to.deep.equal({ 'a[b': '1', 'c]d': '2', e: { f: '3' } });
   });
 });

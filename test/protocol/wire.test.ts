@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { HttpError } from '../../src/errors.js';
+import { BotkitError } from '../../src/errors.js';
 import {
   commandContext,
   commandName,
@@ -20,14 +20,14 @@ describe('protocol/wire coercion helpers', () => {
     expect([toInt(12, 'f'), toInt('12', 'f'), toInt(' 7 ', 'f'), toInt('-3', 'f')]).to.deep.equal([12, 12, 7, -3]);
     expect([toInt(undefined, 'f'), toInt(null, 'f'), toInt('', 'f', 9)]).to.deep.equal([0, 0, 9]);
     for (const bad of ['12a', '1.5', 1.5, ['1'], { a: 1 }, true, '1234567890123456']) {
-      expect(() => toInt(bad, 'data[X]'), String(bad)).to.throw(HttpError, 'data[X] must be an integer');
+      expect(() => toInt(bad, 'data[X]'), String(bad)).to.throw(BotkitError, 'data[X] must be an integer');
     }
   });
 
   it('toStr keeps strings, prints numbers and booleans as PHP would, refuses arrays and objects', () => {
     expect([toStr('a', 'f'), toStr(5, 'f'), toStr(true, 'f'), toStr(false, 'f'), toStr(null, 'f', 'd')]).to.deep.equal(['a', '5', '1', '0', 'd']);
-    expect(() => toStr(['a'], 'data[Y]')).to.throw(HttpError, 'data[Y] must be a scalar');
-    expect(() => toStr({}, 'data[Y]')).to.throw(HttpError, 'data[Y] must be a scalar');
+    expect(() => toStr(['a'], 'data[Y]')).to.throw(BotkitError, 'data[Y] must be a scalar');
+    expect(() => toStr({}, 'data[Y]')).to.throw(BotkitError, 'data[Y] must be a scalar');
   });
 
   it('toBool accepts Y / 1 / true (any case) from both wire forms', () => {
@@ -38,8 +38,8 @@ describe('protocol/wire coercion helpers', () => {
   it('objectOf turns absent, null and PHP `[]` into an empty object and refuses scalars', () => {
     expect(Object.keys(objectOf(undefined, 'f'))).to.deep.equal([]);
     expect(Object.keys(objectOf([], 'f'))).to.deep.equal([]);
-    expect(() => objectOf('x', 'data[USER]')).to.throw(HttpError, 'data[USER] must be an object');
-    expect(() => objectOf([1], 'data[USER]')).to.throw(HttpError, 'data[USER] must be an object');
+    expect(() => objectOf('x', 'data[USER]')).to.throw(BotkitError, 'data[USER] must be an object');
+    expect(() => objectOf([1], 'data[USER]')).to.throw(BotkitError, 'data[USER] must be an object');
   });
 
   it('fieldPath writes bracket paths', () => {

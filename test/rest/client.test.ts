@@ -127,7 +127,7 @@ describe('rest client (MockAgent)', () => {
   it('fails with B24_PORTAL_UNKNOWN for a portal not in the store, and refuses path-changing method names', async () => {
     const { client } = await rig(agent, [oauthPortal()]);
     expect((await rejection(client.call('nope', 'app.info'))).code).to.equal('B24_PORTAL_UNKNOWN');
-    expect((await rejection(client.call('m1', '../1/x/app.info'))).code).to.equal('B24_API_ERROR');
+    expect((await rejection(client.call('m1', '../1/x/app.info'))).code).to.equal('B24_METHOD_INVALID');
     expect(sent(agent)).to.have.length(0);
     await client.close();
   });

@@ -92,7 +92,7 @@ describe('rest transport errors (loopback server)', () => {
       [new TypeError('fetch failed', { cause: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }) }), 'B24_TRANSPORT', false],
       [Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'B24_TRANSPORT', true],
       [{ code: 'ETIMEDOUT', message: 'timed out' }, 'B24_TIMEOUT', true],
-      [{ code: 'ERR_NOCK_NO_MATCH', message: 'no match' }, 'B24_TRANSPORT', false],
+      [{ code: 'ECONNREFUSED', message: 'refused' }, 'B24_TRANSPORT', false],
       [new DOMException('The operation timed out.', 'TimeoutError'), 'B24_TIMEOUT', true],
       ['a string', 'B24_TRANSPORT', true],
     ];
