@@ -62,6 +62,26 @@ describe('emulator chat page API (/ui/api) and fault controls', () => {
     expect(data.command).to.include({ command: '/vote', params: 'yes', context: 'keyboard' });
   });
 
+  it('edits, deletes and reacts in place; shows system messages, replies and forwards', async () => {
+    const chatId = ((await post('open', { from: 1, bot: 'echo' })).body['result'] as { chatId: number }).chatId;
+    const first = ((await post('send', { from: 1, chatId, text: 'first' })).body['result'] as { messageId: number }).messageId;
+    await post('edit', { from: 1, messageId: first, text: 'first, edited' });
+    await post('react', { from: 1, messageId: first, reaction: 'like' });
+    const { messageId: reply } = await emu.portal.sendMessage({ from: 1, to: 'echo', text: 'answer', replyTo: first });
+    const { messageId: fwd } = await emu.portal.sendMessage({ from: 1, to: 'echo', text: 'again', forwardOf: first });
+    await call(hook, 'imbot.v2.Chat.Message.send', { botId: echoId, botToken: 'secret-bot-token', dialogId: '1', fields: { message: 'note', system: true } });
+    const gone = ((await post('send', { from: 1, chatId, text: 'oops' })).body['result'] as { messageId: number }).messageId;
+    await post('delete', { from: 1, messageId: gone });
+    const list = await get<Array<Json & { id: number }>>(`messages?chat=${chatId}`);
+    const byId = (id: number): Json | undefined => list.find((m) => m.id === id);
+    expect(byId(first)).to.include({ html: 'first, edited', updated: true });
+    expect(byId(first)?.['reactions']).to.deep.equal([{ code: 'like', count: 1, userIds: [1] }]);
+    expect(byId(reply)?.['html']).to.equal('<blockquote class="bb-quote msg-reply"><b>John Smith</b><br>first, edited</blockquote>answer');
+    expect(byId(fwd)?.['html']).to.equal('<div class="msg-forward">Forwarded from John Smith</div>again');
+    expect(list.find((m) => m['html'] === 'note')).to.include({ system: true, isBot: true });
+    expect(byId(gone)).to.include({ deleted: true, html: '<i class="deleted">This message was deleted</i>' });
+  });
+
   it('answers misuse with 400 EMULATOR_USAGE and non-JSON with 415, changing nothing', async () => {
     const bad = await post('send', { from: 1, chatId: 999, text: 'x' });
     expect(bad).to.deep.equal({ status: 400, body: { error: 'EMULATOR_USAGE', error_description: 'no chat 999' } });

@@ -35,15 +35,26 @@ export function colorOf(id: number): string {
 /** A message's files as attachments, each a link the page downloads through `ui/file/<id>`. */
 function filesHtml(state: PortalState, m: MessageRec): string {
   return m.fileIds.map((id) => state.files.get(id)).filter((f) => f !== undefined).map((f) =>
-    `<div class="at-file msg-file"><span class="at-file-icon">📄</span><a href="ui/file/${f.id}" download>${esc(f.name)}</a> `
+    `<div class="at-file msg-file"><span class="at-file-icon" aria-hidden="true"></span><a href="ui/file/${f.id}" download>${esc(f.name)}</a> `
     + `<span class="at-size">${sizeText(f.size)}</span></div>`).join('');
+}
+
+/** The forward source and the replied message, quoted above the text. */
+function headerHtml(state: PortalState, m: MessageRec): string {
+  const name = (id: number): string => esc(state.directory.get(id)?.name ?? `user ${id}`);
+  const forward = m.forwardOf ? `<div class="msg-forward">Forwarded from ${name(m.forwardOf.authorId)}</div>` : '';
+  const replied = m.replyTo === null ? undefined : state.chats.message(m.replyTo);
+  const quote = replied
+    ? `<blockquote class="bb-quote msg-reply"><b>${name(replied.authorId)}</b><br>${esc(replied.deleted ? 'deleted message' : replied.text.slice(0, 120))}</blockquote>`
+    : '';
+  return forward + quote;
 }
 
 /** The page's view of one message; every string in `html`, `keyboard` and `menu` is escaped or whitelisted. */
 export function messageView(state: PortalState, m: MessageRec): MessageView {
   const author = state.directory.get(m.authorId);
   const body = m.deleted ? '<i class="deleted">This message was deleted</i>'
-    : `${renderBbCode(m.text)}${m.attach !== null ? renderAttach(m.attach) : ''}${filesHtml(state, m)}`;
+    : `${headerHtml(state, m)}${renderBbCode(m.text)}${m.attach !== null ? renderAttach(m.attach) : ''}${filesHtml(state, m)}`;
   return {
     id: m.id, chatId: m.chatId, authorId: m.authorId, authorName: author?.name ?? (m.botCode ?? `user ${m.authorId}`),
     isBot: m.botId !== null, date: new Date(m.dateMs).toISOString(), system: m.system, deleted: m.deleted, updated: m.updated,
