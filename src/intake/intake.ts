@@ -5,7 +5,8 @@ import { type AppUpdateEvent, type BotEvent, type InstallEvent, type UninstallEv
 import { ReadCache } from '../store/read-cache.js';
 import type { PortalRecord, RegistryStore, TokenStore } from '../store/types.js';
 import type { DispatchQueue } from './dispatch-queue.js';
-import { authenticateEvent, secretsEqual } from './verify.js';
+import { authenticateEvent } from './verify.js';
+import { HttpError } from '../errors.js';
 import { findWebhookPortal } from './webhook-bots.js';
 
 /** The HTTP answer the adapter writes. */
@@ -50,11 +51,21 @@ export function createIntake(opts: IntakeOptions): Intake {
   // Every event reads its portal to authenticate: reuse a recent read, but re-read before refusing one
   // (a reinstall may have changed the token), so a cached record never refuses a genuine event.
   const portals = new ReadCache<PortalRecord | null>({ ttlMs: opts.portalCacheMs ?? 5000, clock });
-  const portalFor = async (env: EventEnvelope): Promise<PortalRecord | null> => {
+  // One token comparison per event on the cached path (authenticateEvent's); only a mismatch re-reads.
+  const authenticate = async (env: EventEnvelope): Promise<PortalRecord> => {
+    const verify = { maxAgeS: opts.maxAgeS, now: clock() };
     const load = (): Promise<PortalRecord | null> => store.getPortal(env.memberId);
     const cached = await portals.get(env.memberId, load);
-    const fits = cached?.applicationToken != null && secretsEqual(env.applicationToken, cached.applicationToken);
-    return fits ? cached : portals.refresh(env.memberId, load);
+    if (cached?.applicationToken != null) {
+      try {
+        return authenticateEvent(env, cached, verify);
+      } catch (e) {
+        if (!(e instanceof HttpError && e.code === 'EVENT_FORGED')) throw e;
+      }
+    }
+    const known = await portals.refresh(env.memberId, load);
+    const portal = known ?? (opts.webhookPortals ? await findWebhookPortal(store, env) : null);
+    return authenticateEvent(env, portal, verify);
   };
 
   async function enqueue(event: BotEvent, key: string): Promise<boolean> {
@@ -69,11 +80,9 @@ export function createIntake(opts: IntakeOptions): Intake {
   }
 
   async function authenticated(env: EventEnvelope, body: Record<string, unknown>): Promise<IntakeResult> {
-    const known = await portalFor(env);
-    const portal = known ?? (opts.webhookPortals ? await findWebhookPortal(store, env) : null);
-    authenticateEvent(env, portal, { maxAgeS: opts.maxAgeS, now: clock() });
+    const portal = await authenticate(env);
     // Webhook-registered bots: the event names the real member_id; we know the portal by its webhook id.
-    const memberId = portal?.memberId ?? env.memberId;
+    const memberId = portal.memberId;
     const decoded = decodeEvent(body, { envelope: env });
     if (decoded.kind === 'unknown') {
       log.debug('event type not handled, ignored', { event: env.event, memberId: env.memberId });
