@@ -1,5 +1,6 @@
 import type { DispatchJob, DispatchQueue } from '../intake/dispatch-queue.js';
 import { Fifo } from '../intake/fifo.js';
+import { PortalRing, type RingPortal } from '../intake/portal-ring.js';
 import type { Logger } from '../log.js';
 import type { BotEvent } from '../protocol/events.js';
 import type { InboxItem, InboxStore } from '../store/types.js';
@@ -23,19 +24,6 @@ export interface ClusterQueueOptions {
 // Minimum gap between two claims of one instance while new work keeps arriving.
 const CLAIM_GAP_MS = 20;
 
-interface Dialogue {
-  key: string;
-  jobs: Fifo<DispatchJob>;
-}
-
-interface Portal {
-  id: string;
-  ready: Fifo<Dialogue>;
-  dialogues: Map<string, Dialogue>;
-  running: number;
-  inRing: boolean;
-}
-
 /**
  * The {@link DispatchQueue} of a cluster: every accepted event goes to the shared inbox unclaimed, and each
  * instance claims what it may run (`inboxClaim` with its owner and a lease). The store hands out an event only
@@ -45,9 +33,7 @@ interface Portal {
  */
 export class ClusterDispatchQueue implements DispatchQueue {
   readonly #o: Required<Omit<ClusterQueueOptions, 'store' | 'log'>> & ClusterQueueOptions;
-  readonly #portals = new Map<string, Portal>();
-  readonly #ring = new Fifo<Portal>();
-  readonly #keys = new Set<string>();
+  readonly #ring: PortalRing<RingPortal>;
   #buffered = 0;
   #unclaimed = 0;
   #writes = 0;
@@ -59,6 +45,7 @@ export class ClusterDispatchQueue implements DispatchQueue {
 
   constructor(opts: ClusterQueueOptions) {
     this.#o = { maxBuffered: 500, pollMs: 500, ...opts };
+    this.#ring = new PortalRing(this.#o.perPortal, (id) => ({ id, ready: new Fifo(), dialogues: new Map(), running: 0, inRing: false }));
   }
 
   onChange(listener: () => void): void {
@@ -105,16 +92,7 @@ export class ClusterDispatchQueue implements DispatchQueue {
   }
 
   take(): DispatchJob | null {
-    for (;;) {
-      const p = this.#ring.shift();
-      if (!p) return null;
-      p.inRing = false;
-      const d = p.ready.shift();
-      if (!d) continue;
-      p.running++;
-      this.#enterRing(p);
-      return d.jobs.peek() ?? null;
-    }
+    return this.#ring.take();
   }
 
   async complete(job: DispatchJob): Promise<void> {
@@ -130,17 +108,10 @@ export class ClusterDispatchQueue implements DispatchQueue {
   }
 
   #finish(job: DispatchJob): void {
-    const p = this.#portals.get(job.memberId);
-    const d = p?.dialogues.get(job.dialogueKey);
-    if (!p || !d) return;
-    d.jobs.shift();
-    this.#keys.delete(job.key);
+    const p = this.#ring.finish(job);
+    if (!p) return;
     this.#buffered--;
-    p.running--;
-    if (d.jobs.length > 0) p.ready.push(d);
-    else p.dialogues.delete(d.key);
-    this.#enterRing(p);
-    if (p.dialogues.size === 0 && p.running === 0) this.#portals.delete(p.id);
+    if (p.dialogues.size === 0 && p.running === 0) this.#ring.portals.delete(p.id);
     this.#listener();
   }
 
@@ -175,7 +146,7 @@ export class ClusterDispatchQueue implements DispatchQueue {
   }
 
   #push(item: InboxItem): void {
-    if (this.#keys.has(item.key)) return;
+    if (this.#ring.has(item.key)) return;
     let event: BotEvent;
     try {
       event = JSON.parse(item.payload) as BotEvent;
@@ -185,33 +156,8 @@ export class ClusterDispatchQueue implements DispatchQueue {
       return;
     }
     this.#unclaimed = Math.max(0, this.#unclaimed - 1);
-    this.#keys.add(item.key);
     this.#buffered++;
-    const p = this.#portal(item.memberId);
-    let d = p.dialogues.get(item.dialogueKey);
-    if (!d) {
-      d = { key: item.dialogueKey, jobs: new Fifo() };
-      p.dialogues.set(d.key, d);
-    }
-    d.jobs.push({ key: item.key, memberId: item.memberId, dialogueKey: item.dialogueKey, event });
-    if (d.jobs.length === 1) {
-      p.ready.push(d);
-      this.#enterRing(p);
-    }
-  }
-
-  #portal(id: string): Portal {
-    let p = this.#portals.get(id);
-    if (!p) {
-      p = { id, ready: new Fifo(), dialogues: new Map(), running: 0, inRing: false };
-      this.#portals.set(id, p);
-    }
-    return p;
-  }
-
-  #enterRing(p: Portal): void {
-    if (p.inRing || p.ready.length === 0 || p.running >= this.#o.perPortal) return;
-    p.inRing = true;
-    this.#ring.push(p);
+    const p = this.#ring.portal(item.memberId);
+    this.#ring.push(p, { key: item.key, memberId: item.memberId, dialogueKey: item.dialogueKey, event });
   }
 }

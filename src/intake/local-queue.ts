@@ -4,6 +4,7 @@ import type { BotEvent } from '../protocol/events.js';
 import type { InboxItem, InboxStore, LeaseRequest } from '../store/types.js';
 import type { DispatchJob, DispatchQueue } from './dispatch-queue.js';
 import { Fifo } from './fifo.js';
+import { PortalRing, type RingPortal } from './portal-ring.js';
 
 /** Options of {@link LocalDispatchQueue}. */
 export interface LocalQueueOptions {
@@ -17,18 +18,7 @@ export interface LocalQueueOptions {
   pageSize?: number;
 }
 
-interface Dialogue {
-  key: string;
-  portal: Portal;
-  jobs: Fifo<DispatchJob>;
-}
-
-interface Portal {
-  id: string;
-  ready: Fifo<Dialogue>;
-  dialogues: Map<string, Dialogue>;
-  running: number;
-  inRing: boolean;
+interface Portal extends RingPortal {
   /** The inbox may hold events of this portal that are not in memory: new ones must queue behind them. */
   spilled: boolean;
   /** Inbox writes of spilled events still in flight, and a counter bumped when one lands. */
@@ -51,10 +41,8 @@ const LOCAL_LEASE_MS = 3_600_000;
 export class LocalDispatchQueue implements DispatchQueue {
   readonly #o: Required<Omit<LocalQueueOptions, 'store' | 'log'>> & LocalQueueOptions;
   readonly #lease: LeaseRequest = { owner: `dispatch:${process.pid}:${randomUUID()}`, leaseMs: LOCAL_LEASE_MS };
-  readonly #portals = new Map<string, Portal>();
-  readonly #ring = new Fifo<Portal>();
+  readonly #ring: PortalRing<Portal>;
   readonly #spilled = new Fifo<Portal>();
-  readonly #keys = new Set<string>();
   #buffered = 0;
   #stored = 0;
   #writes = 0;
@@ -63,6 +51,8 @@ export class LocalDispatchQueue implements DispatchQueue {
 
   constructor(opts: LocalQueueOptions) {
     this.#o = { maxBuffered: 1000, pageSize: 100, ...opts };
+    const portal = (id: string): Portal => ({ id, ready: new Fifo(), dialogues: new Map(), running: 0, inRing: false, spilled: false, spilling: 0, gen: 0, adding: 0 });
+    this.#ring = new PortalRing(this.#o.perPortal, portal);
   }
 
   onChange(listener: () => void): void {
@@ -90,7 +80,7 @@ export class LocalDispatchQueue implements DispatchQueue {
   async start(): Promise<number> {
     await this.#o.store.inboxRelease();
     const [members, count] = await Promise.all([this.#o.store.inboxPendingMembers(), this.#o.store.inboxPendingCount()]);
-    for (const m of members) this.#spill(this.#portal(m));
+    for (const m of members) this.#spill(this.#ring.portal(m));
     this.#stored = count;
     if (count > 0) this.#o.log.info('resuming unhandled events', { count, portals: members.length });
     await this.#refill();
@@ -98,7 +88,7 @@ export class LocalDispatchQueue implements DispatchQueue {
   }
 
   async add(item: InboxItem, event: BotEvent): Promise<boolean> {
-    const p = this.#portal(item.memberId);
+    const p = this.#ring.portal(item.memberId);
     if (p.spilled || this.#buffered >= this.#o.maxBuffered) return this.#addStored(p, item);
     this.#buffered++;
     this.#writes++;
@@ -109,7 +99,7 @@ export class LocalDispatchQueue implements DispatchQueue {
     } finally {
       this.#writes--;
       p.adding--;
-      if (added) this.#push(p, { key: item.key, memberId: item.memberId, dialogueKey: item.dialogueKey, event });
+      if (added) this.#ring.push(p, { key: item.key, memberId: item.memberId, dialogueKey: item.dialogueKey, event });
       else this.#buffered--;
       this.#changed();
     }
@@ -117,16 +107,7 @@ export class LocalDispatchQueue implements DispatchQueue {
   }
 
   take(): DispatchJob | null {
-    for (;;) {
-      const p = this.#ring.shift();
-      if (!p) return null;
-      p.inRing = false;
-      const d = p.ready.shift();
-      if (!d) continue;
-      p.running++;
-      this.#enterRing(p);
-      return d.jobs.peek() ?? null;
-    }
+    return this.#ring.take();
   }
 
   async complete(job: DispatchJob): Promise<void> {
@@ -141,16 +122,9 @@ export class LocalDispatchQueue implements DispatchQueue {
   }
 
   #finish(job: DispatchJob): void {
-    const p = this.#portals.get(job.memberId);
-    const d = p?.dialogues.get(job.dialogueKey);
-    if (!p || !d) return;
-    d.jobs.shift();
-    this.#keys.delete(job.key);
+    const p = this.#ring.finish(job);
+    if (!p) return;
     this.#buffered--;
-    p.running--;
-    if (d.jobs.length > 0) p.ready.push(d);
-    else p.dialogues.delete(d.key);
-    this.#enterRing(p);
     this.#forgetIfEmpty(p);
     if (this.#buffered <= this.#o.maxBuffered / 2 && this.#spilled.length > 0) void this.#refill();
     this.#changed();
@@ -188,11 +162,11 @@ export class LocalDispatchQueue implements DispatchQueue {
         const limit = Math.min(this.#o.pageSize, this.#o.maxBuffered - this.#buffered);
         const items = await this.#o.store.inboxClaim({ ...this.#lease, limit, memberId: p.id });
         for (const item of items) {
-          if (this.#keys.has(item.key)) continue;
+          if (this.#ring.has(item.key)) continue;
           this.#stored = Math.max(0, this.#stored - 1);
           this.#buffered++;
           const event = JSON.parse(item.payload) as BotEvent;
-          this.#push(p, { key: item.key, memberId: item.memberId, dialogueKey: item.dialogueKey, event });
+          this.#ring.push(p, { key: item.key, memberId: item.memberId, dialogueKey: item.dialogueKey, event });
         }
         if (items.length < limit && p.gen === gen && p.spilling === 0) {
           p.spilled = false;
@@ -211,43 +185,13 @@ export class LocalDispatchQueue implements DispatchQueue {
 
   /** Drops an empty portal's record; never while a write or a refill may still use it. */
   #forgetIfEmpty(p: Portal): void {
-    if (p.dialogues.size === 0 && p.running === 0 && !p.spilled && p.adding === 0) this.#portals.delete(p.id);
+    if (p.dialogues.size === 0 && p.running === 0 && !p.spilled && p.adding === 0) this.#ring.portals.delete(p.id);
   }
 
   #spill(p: Portal): void {
     if (p.spilled) return;
     p.spilled = true;
     this.#spilled.push(p);
-  }
-
-  #portal(id: string): Portal {
-    let p = this.#portals.get(id);
-    if (!p) {
-      p = { id, ready: new Fifo(), dialogues: new Map(), running: 0, inRing: false, spilled: false, spilling: 0, gen: 0, adding: 0 };
-      this.#portals.set(id, p);
-    }
-    return p;
-  }
-
-  #push(p: Portal, job: DispatchJob): void {
-    this.#keys.add(job.key);
-    let d = p.dialogues.get(job.dialogueKey);
-    if (!d) {
-      d = { key: job.dialogueKey, portal: p, jobs: new Fifo() };
-      p.dialogues.set(d.key, d);
-    }
-    d.jobs.push(job);
-    // A dialogue with one job just became ready; with more, it is running or already in the ready queue.
-    if (d.jobs.length === 1) {
-      p.ready.push(d);
-      this.#enterRing(p);
-    }
-  }
-
-  #enterRing(p: Portal): void {
-    if (p.inRing || p.ready.length === 0 || p.running >= this.#o.perPortal) return;
-    p.inRing = true;
-    this.#ring.push(p);
   }
 
   #changed(): void {

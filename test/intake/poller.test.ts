@@ -12,6 +12,8 @@ describe('intake/poller cadence (imbot.v2.Event.get)', function () {
   let rig: EmuRig;
   afterEach(async () => rig.close());
 
+  // Docs api-reference/chat-bots/chat-bots-v2/index.md (polling): "Если `hasMore = true` — следующий запрос с
+  // минимальной паузой в две секунды"; "Рекомендуемый интервал: 5–30 секунд" when no events.
   it('pauses 2 s after a page with events (hasMore or not), the idle interval after an empty page', async () => {
     rig = await emuRig();
     const bot: BotRecord = {

@@ -54,6 +54,7 @@ describe('message extras (files, reply, forward, system)', () => {
   });
 
   describe('v2', () => {
+    // Not in the docs: im module Bitrix\Im\V2\Message\Params types FILE_ID as an int array (see src/protocol/decode-extras.ts).
     it('files: params.FILE_ID ids, in order, duplicates once; name/size/type unknown', () => {
       const e = v2(withMessage({ params: { FILE_ID: [138, 139, 138] } }));
       expect(e.message.files).to.deep.equal([

@@ -13,17 +13,19 @@ export interface OperatingState {
 }
 
 interface Bucket {
+  /** The wall-clock minute the bucket holds (ms since epoch / 60,000, floored). */
+  minute: number;
   /** When the first call counted in this bucket started (ms). */
   startMs: number;
   seconds: number;
 }
 
 /**
- * Per-method execution-time accounting in ten one-minute buckets (facts §7.2, `limits.md`): a bucket
- * starts with the first call counted in it and lasts a minute; it drops out ten minutes after that
- * first call ("if the first call in the bucket started at 10:05:20, operating_reset_at is 10:15:20"),
- * not on wall-clock minute boundaries. The call that crosses the limit completes; the next one is
- * blocked until old buckets expire.
+ * Per-method execution-time accounting in ten one-minute buckets (facts §7.2, docs `limits.md`
+ * "Ограничения на ресурсоемкость"): each bucket holds the time of its wall-clock minute ("сумму времени
+ * выполнения метода за соответствующую минуту"); it drops out ten minutes after the first call counted
+ * in that minute ("если первый вызов в корзине начался в 10:05:20 ..., operating_reset_at 10:15:20").
+ * The call that crosses the limit completes; the next one is blocked until old buckets expire.
  */
 export class OperatingBudget {
   readonly #limitS: number | null;
@@ -50,8 +52,9 @@ export class OperatingBudget {
   charge(key: string, method: string, nowMs: number): void {
     const buckets = this.#prune(key, nowMs);
     const last = buckets.at(-1);
-    if (last && nowMs < last.startMs + MINUTE_MS) last.seconds += this.#cost(method);
-    else buckets.push({ startMs: nowMs, seconds: this.#cost(method) });
+    const minute = Math.floor(nowMs / MINUTE_MS);
+    if (last && last.minute === minute) last.seconds += this.#cost(method);
+    else buckets.push({ minute, startMs: nowMs, seconds: this.#cost(method) });
     this.#usage.set(key, buckets);
   }
 

@@ -73,23 +73,24 @@ describe('emulator limits', () => {
     expect(emu.portal.counters().operationTimeLimit).to.equal(1);
   });
 
-  // limits.md: "Отсчет для корзины начинается с первого учтенного вызова метода ... и длится 10 минут.
-  // Например, если первый вызов в корзине начался в 10:05:20 ..., operating_reset_at будет 10:15:20".
-  it('anchors the operating buckets to the first call, not to wall-clock minutes', async () => {
+  // Docs limits.md ("Ограничения на ресурсоемкость"): "Каждая корзина хранит сумму времени выполнения метода
+  // за соответствующую минуту"; "Отсчет для корзины начинается с первого учтенного вызова метода в
+  // соответствующую минуту и длится 10 минут ... 10:05:20 ..., operating_reset_at будет 10:15:20".
+  it('keeps one bucket per wall-clock minute, each dropping out 10 minutes after its first call (limits.md)', async () => {
     const clock = manualClock(Date.UTC(2026, 4, 14, 10, 5, 0));
     emu = await emulator({ clock: clock.now, rateLimit: null, operating: { limitS: 100, costS: 1 } });
     const hook = emu.portal.createWebhook();
     const time = async (): Promise<Record<string, number>> => (await call(hook, 'user.current')).body['time'] as Record<string, number>;
+    const at = (h: number, m: number, s: number): number => Date.UTC(2026, 4, 14, h, m, s);
     clock.advance(20_000);
-    const first = await time();
-    expect(first['operating_reset_at']).to.equal(Date.UTC(2026, 4, 14, 10, 15, 20) / 1000);
-    clock.advance(50_000); // 10:06:10, still within the minute opened at 10:05:20: the same bucket
-    expect((await time())['operating']).to.equal(2);
-    clock.advance(15_000); // 10:06:25: a new bucket, opened now
-    expect(await time()).to.include({ operating: 3, operating_reset_at: Date.UTC(2026, 4, 14, 10, 15, 20) / 1000 });
-    clock.advance(Date.UTC(2026, 4, 14, 10, 15, 21) - clock.now());
-    expect(await time(), 'the first bucket dropped out at 10:15:20').to.include({
-      operating: 2, operating_reset_at: Date.UTC(2026, 4, 14, 10, 16, 25) / 1000,
+    expect(await time()).to.include({ operating: 1, operating_reset_at: at(10, 15, 20) / 1000 });
+    clock.advance(at(10, 5, 50) - clock.now()); // same minute: same bucket
+    expect(await time()).to.include({ operating: 2, operating_reset_at: at(10, 15, 20) / 1000 });
+    clock.advance(at(10, 6, 10) - clock.now()); // within 60 s of 10:05:20 but minute 10:06: a new bucket
+    expect(await time()).to.include({ operating: 3, operating_reset_at: at(10, 15, 20) / 1000 });
+    clock.advance(at(10, 15, 21) - clock.now());
+    expect(await time(), 'the 10:05 bucket (2 s) dropped out at 10:15:20; the 10:06 one resets at 10:16:10').to.include({
+      operating: 2, operating_reset_at: at(10, 16, 10) / 1000,
     });
   });
 });

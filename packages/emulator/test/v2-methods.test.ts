@@ -171,6 +171,8 @@ describe('emulator imbot.v2 methods', () => {
       expect(emu.portal.messages()).to.have.length(1);
     });
 
+    // Docs v2/imbot.v2/messages/chat-message-send.md (`message`): "Максимальная длина — 20 000 символов. При
+    // превышении текст обрезается с добавлением ` (...)`".
     it('cuts text at 20,000 characters and enforces keyboard, attach and empty-message rules', async () => {
       await v2('Chat.Message.send', { botId, botToken: 't', dialogId: '1', fields: { message: 'a'.repeat(20_001) } });
       expect(emu.portal.messages()[0]?.text).to.equal(`${'a'.repeat(20_000)} (...)`);
