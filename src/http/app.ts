@@ -2,6 +2,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import { BotkitError, HttpError, type ErrorCode } from '../errors.js';
 import type { Intake } from '../intake/intake.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { readEventBody, type BodyLimits } from './body.js';
 
 /** What the HTTP adapter needs. */
@@ -16,6 +17,8 @@ export interface HttpAppOptions {
   limits?: BodyLimits;
   /** Extra routes (admin page, metrics) mounted before the 404 handler. */
   extend?(app: Express): void;
+  /** Counts refused `/events` and `/install` requests by error code. */
+  metrics?: Pick<Metrics, 'eventRefused'>;
 }
 
 /**
@@ -43,8 +46,13 @@ export function createHttpApp(opts: HttpAppOptions): Express {
   app.set('etag', false);
 
   const events: RequestHandler = async (req, res) => {
-    const body = await readEventBody(req, opts.limits);
-    const result = await opts.intake.accept(body);
+    let result;
+    try {
+      result = await opts.intake.accept(await readEventBody(req, opts.limits));
+    } catch (e) {
+      opts.metrics?.eventRefused(toHttpError(e).code);
+      throw e;
+    }
     res.status(result.status).json(result.body);
   };
   app.post('/events', events);
