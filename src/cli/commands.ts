@@ -3,6 +3,7 @@ import { BotkitError } from '../errors.js';
 import { adminState } from '../http/admin.js';
 import { protocolFor } from '../protocol/protocols.js';
 import type { Botkit } from '../server.js';
+import { doctor } from './doctor.js';
 
 /** What a command gets. */
 export interface CliContext {
@@ -22,11 +23,21 @@ export interface CliResult {
   text: string;
 }
 
+/** What a standalone command gets: no server instance, the environment (`.env` applied). */
+export interface StandaloneContext {
+  env: NodeJS.ProcessEnv;
+  args: string[];
+  flags: ReadonlySet<string>;
+  json: boolean;
+}
+
 /** One CLI command. */
 export interface CliCommand {
   args: string;
   summary: string;
   run(ctx: CliContext): Promise<CliResult>;
+  /** When set, the CLI runs this instead of `run`, before loading the configuration or building an instance. */
+  standalone?(ctx: StandaloneContext): Promise<CliResult>;
 }
 
 const usage = (message: string): BotkitError => new BotkitError('CLI_USAGE', message);
@@ -98,4 +109,4 @@ const unregister: CliCommand = {
 };
 
 /** Every command but `start`, by name. */
-export const COMMANDS: Readonly<Record<string, CliCommand>> = { list, portals, sync, unregister };
+export const COMMANDS: Readonly<Record<string, CliCommand>> = { list, portals, sync, unregister, doctor };

@@ -1,0 +1,148 @@
+/**
+ * The checks of `b24-botkit doctor`, each a small function returning a {@link Check}: named in words,
+ * passed or failed, with the reason. They read; they never register, update or delete anything.
+ */
+import type { Config } from '../config.js';
+import type { RestClient } from '../rest/client.js';
+import type { BotRecord, PortalRecord, Store } from '../store/types.js';
+
+/** One check's outcome. */
+export interface Check {
+  /** What was checked, in words (`portal acme.bitrix24.com is reachable`). */
+  name: string;
+  ok: boolean;
+  /** Why it passed or failed, with what to do when it failed. */
+  reason: string;
+}
+
+const pass = (name: string, reason: string): Check => ({ name, ok: true, reason });
+const fail = (name: string, reason: string): Check => ({ name, ok: false, reason });
+
+/** A secret-free one-line description of an error: its code and message. */
+export function describeError(e: unknown): string {
+  if (e instanceof Error && e.name === 'TimeoutError') return 'no answer before the timeout';
+  const code = (e as { code?: unknown } | null)?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  return typeof code === 'string' && !message.startsWith(code) ? `${code}: ${message}` : message;
+}
+
+/** The configuration beyond what `loadConfig` validates: in production the portal must reach an https PUBLIC_URL. */
+export function checkConfig(config: Config, env: NodeJS.ProcessEnv): Check {
+  const name = 'configuration is valid';
+  const auth = config.webhookUrl ? 'incoming webhook' : config.clientId ? 'OAuth app' : null;
+  const production = env['NODE_ENV'] === 'production';
+  const pushed = config.eventMode === 'webhook' || auth === 'OAuth app';
+  if (production && pushed && (env['PUBLIC_URL'] ?? '') === '') return fail(name, 'PUBLIC_URL is not set: the portal cannot reach http://localhost; set it to this server\'s public https URL');
+  if (production && pushed && !config.publicUrl.startsWith('https://')) return fail(name, `PUBLIC_URL is ${config.publicUrl}: Bitrix24 calls only public https URLs`);
+  if (auth === null) return fail(name, 'Bitrix24 is not configured: set B24_WEBHOOK_URL (one portal) or B24_CLIENT_ID and B24_CLIENT_SECRET (an OAuth app)');
+  return pass(name, `${auth}, ${config.botApi} bots, events ${config.eventMode === 'fetch' ? 'fetched' : `pushed to ${config.publicUrl}/events`}`);
+}
+
+/** The store answers a read. */
+export async function checkStore(store: Store, config: Config): Promise<{ check: Check; portals: PortalRecord[] }> {
+  const name = 'the data store opens';
+  const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `SQLite in ${config.dataDir}`;
+  try {
+    const portals = await store.listPortals();
+    return { check: pass(name, `${where}, ${portals.length} portal${portals.length === 1 ? '' : 's'} installed`), portals };
+  } catch (e) {
+    return { check: fail(name, `${where}: ${describeError(e)}`), portals: [] };
+  }
+}
+
+/** Added when the store holds no portal: nothing else can be checked. */
+export const NO_PORTAL: Check = fail('a portal is installed', 'the data store holds no portal: install the app on a portal (OAuth), or start the server once with B24_WEBHOOK_URL');
+
+/** `server.time` answers (any auth mode, no scope needed). */
+export async function checkReachable(client: RestClient, portal: PortalRecord): Promise<Check> {
+  const name = `portal ${portal.domain} is reachable`;
+  try {
+    const time = await client.call(portal.memberId, 'server.time');
+    return pass(name, `server.time answered ${String(time)}`);
+  } catch (e) {
+    return fail(name, describeError(e));
+  }
+}
+
+/**
+ * `app.info` says INSTALLED (`api-reference/common/system/app-info.md`): a UI app whose install page never
+ * called `BX24.installFinish()` stays not installed and gets no events. Incoming webhooks install nothing.
+ */
+export async function checkInstalled(client: RestClient, portal: PortalRecord): Promise<Check> {
+  const name = `the app's install finished on ${portal.domain}`;
+  if (portal.authMode === 'webhook') return pass(name, 'incoming webhook: there is no app to install');
+  if (portal.status === 'reinstall_required') return fail(name, 'the refresh token was refused (invalid_grant): reinstall the app');
+  try {
+    const info = (await client.call(portal.memberId, 'app.info')) as { INSTALLED?: unknown } | null;
+    return info?.INSTALLED === true
+      ? pass(name, 'app.info says INSTALLED')
+      : fail(name, 'app.info says not INSTALLED: the install page did not call BX24.installFinish(); open the app in the portal as an administrator');
+  } catch (e) {
+    return fail(name, describeError(e));
+  }
+}
+
+/** The bot ids this app has on the portal, per API generation (v2: per owner token; v1: the portal-wide list). */
+async function portalBotIds(client: RestClient, portal: PortalRecord, stored: readonly BotRecord[]): Promise<Set<number>> {
+  const ids = new Set<number>();
+  if (stored.some((b) => b.api === 'v1')) {
+    const list = await client.call(portal.memberId, 'imbot.bot.list');
+    // An object keyed by BOT_ID, or [] when the portal has no bot (facts §4.4).
+    if (list && typeof list === 'object' && !Array.isArray(list)) for (const id of Object.keys(list)) ids.add(Number(id));
+  }
+  // v2 Bot.list shows the bots of the calling owner: the OAuth app, or each webhook bot's botToken.
+  const owners = new Set(stored.filter((b) => b.api === 'v2').map((b) => b.botToken));
+  for (const botToken of owners) {
+    for (let offset = 0; ; offset += 50) {
+      const page = await client.call<{ bots?: Array<{ id?: unknown }>; hasNextPage?: unknown }>(
+        portal.memberId, 'imbot.v2.Bot.list', { limit: 50, offset, ...(botToken === null ? {} : { botToken }) },
+      );
+      for (const b of page.bots ?? []) ids.add(Number(b.id));
+      if (page.hasNextPage !== true || (page.bots ?? []).length === 0) break;
+    }
+  }
+  return ids;
+}
+
+/** Every bot in `bots/` is in the store and on the portal, and its events go to the current PUBLIC_URL. */
+export async function checkBots(client: RestClient, store: Store, portal: PortalRecord, declared: readonly string[], publicUrl: string): Promise<Check> {
+  const name = `the bots are registered on ${portal.domain}`;
+  try {
+    const stored = (await store.listBots(portal.memberId)).filter((b) => b.botId > 0);
+    const onPortal = await portalBotIds(client, portal, stored);
+    const byCode = new Map(stored.map((b) => [b.code, b]));
+    const problems: string[] = [];
+    const missing = declared.filter((code) => !byCode.has(code));
+    if (missing.length > 0) problems.push(`not registered: ${missing.join(', ')}`);
+    const gone = declared.map((c) => byCode.get(c)).filter((b): b is BotRecord => b !== undefined && !onPortal.has(b.botId));
+    if (gone.length > 0) problems.push(`in the data store but not on the portal (deleted there?): ${gone.map((b) => `${b.code} #${b.botId}`).join(', ')}`);
+    const events = `${publicUrl}/events`;
+    const stale = stored.filter((b) => declared.includes(b.code) && b.eventMode === 'webhook' && b.handlerUrl !== events);
+    if (stale.length > 0) problems.push(`events of ${stale.map((b) => b.code).join(', ')} go to ${stale[0]?.handlerUrl ?? 'nowhere'}, not ${events}`);
+    if (problems.length > 0) return fail(name, `${problems.join('; ')}; run: b24-botkit sync`);
+    const extra = stored.filter((b) => !declared.includes(b.code)).map((b) => b.code);
+    const registered = declared.map((c) => `${c} #${byCode.get(c)?.botId ?? '?'}`).join(', ');
+    return pass(name, `${declared.length} of ${declared.length}: ${registered || 'no bot in bots/'}${extra.length > 0 ? ` (also registered, no longer in bots/: ${extra.join(', ')})` : ''}`);
+  } catch (e) {
+    return fail(name, describeError(e));
+  }
+}
+
+/**
+ * `GET <PUBLIC_URL>/healthz` from this process, over the network address PUBLIC_URL names: what the portal
+ * does to deliver events (a proxy, TLS or firewall problem shows here). Not needed when events are fetched.
+ */
+export async function checkHandlerUrl(config: Config, timeoutMs: number): Promise<Check> {
+  const url = `${config.publicUrl}/healthz`;
+  const name = `the handler URL ${config.publicUrl} is reachable`;
+  if (config.eventMode === 'fetch' && !config.clientId) return pass(name, 'not needed: events are fetched (B24_EVENT_MODE=fetch) and nothing is installed through it');
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+    const body = (await res.json().catch(() => null)) as { status?: unknown } | null;
+    if (res.status === 200 && (body?.status === 'ok' || body?.status === 'degraded')) return pass(name, `GET ${url} answered ${res.status} ${String(body.status)}`);
+    return fail(name, `GET ${url} answered ${res.status}${body?.status ? ` ${String(body.status)}` : ', not this server\'s /healthz'}: is the server running behind PUBLIC_URL?`);
+  } catch (e) {
+    const cause = (e as { cause?: unknown }).cause;
+    return fail(name, `GET ${url}: ${describeError(cause ?? e)}; start the server, or fix PUBLIC_URL, DNS, TLS or the proxy in front of it`);
+  }
+}
