@@ -53,6 +53,11 @@ export interface BotRecord {
   /** The event URL the bot was registered (or last updated) with; null in fetch mode. */
   handlerUrl: string | null;
   registeredAt: number;
+  /**
+   * JSON of the declaration last applied on the portal (type and properties; see `src/registry/declared.ts`),
+   * which registration sync compares with `bots/`. Absent for records written before sync kept it.
+   */
+  spec?: string;
 }
 
 /** A command registered for a bot on a portal. */
@@ -61,6 +66,8 @@ export interface CommandRecord {
   botCode: string;
   command: string;
   commandId: number;
+  /** JSON of the titles, hints and flags last applied on the portal; absent for older records. */
+  spec?: string;
 }
 
 /** An accepted event waiting to be handled. */
@@ -114,7 +121,7 @@ export interface TokenStore {
    */
   updateTokens(memberId: string, tokens: TokenUpdate, expectedRefreshToken: string): Promise<boolean>;
   setPortalStatus(memberId: string, status: PortalRecord['status']): Promise<void>;
-  /** Deletes the portal with its bots, commands and fetch offsets. */
+  /** Deletes the portal with its bots, commands, fetch offsets and sync hash. */
   deletePortal(memberId: string): Promise<void>;
 }
 
@@ -127,6 +134,12 @@ export interface RegistryStore {
   deleteBot(memberId: string, code: string): Promise<void>;
   saveCommand(command: CommandRecord): Promise<void>;
   listCommands(memberId: string, botCode?: string): Promise<CommandRecord[]>;
+  /** Deletes one command record (unknown ones are ignored). */
+  deleteCommand(memberId: string, botCode: string, command: string): Promise<void>;
+  /** The hash of the declared bots last synced completely to the portal, or null (never, or since forgotten). */
+  getSyncHash(memberId: string): Promise<string | null>;
+  /** Remembers the hash of the declared bots after a complete sync (`deletePortal` forgets it). */
+  setSyncHash(memberId: string, hash: string): Promise<void>;
 }
 
 /** Portals, bots and commands. */
