@@ -214,6 +214,12 @@ export function prepareStatements(db: Database) {
     outboxDeadList: q<[number], OutboxRow & { reason: string }>(
       `SELECT ${OUTBOX_COLUMNS}, reason FROM outbox_dead ORDER BY dead_at DESC, id DESC LIMIT ?`,
     ),
+    outboxDeadListMember: q<[string, number], OutboxRow & { reason: string }>(
+      `SELECT ${OUTBOX_COLUMNS}, reason FROM outbox_dead WHERE member_id = ? ORDER BY dead_at DESC, id DESC LIMIT ?`,
+    ),
+    outboxDeadGet: q<[number], OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox_dead WHERE id = ?`),
+    outboxDeadDelete: q<[number]>('DELETE FROM outbox_dead WHERE id = ?'),
+    outboxQueued: q<[string, number], OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE member_id = ? ORDER BY id LIMIT ?`),
     getState: q<[string, number], StateRow>(
       'SELECT value, version, expires_at FROM state WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)',
     ),

@@ -265,7 +265,23 @@ export interface OutboxStore {
   outboxPrune(before: number): Promise<number>;
   /** Heads of dialogues ready at `now` (leased or not), oldest first; diagnostics and wake-up planning. */
   outboxPending(limit: number, now: number): Promise<OutboxItem[]>;
-  outboxDeadList(limit: number): Promise<Array<OutboxItem & { reason: string }>>;
+  /** Dead letters newest first (by the time they died, then id), of one portal when `memberId` is given. */
+  outboxDeadList(limit: number, memberId?: string): Promise<Array<OutboxItem & { reason: string }>>;
+  /**
+   * Every queued reply of one portal (heads, the replies behind them and those waiting for a retry), in id
+   * order: what the app page shows as the portal's outbox.
+   */
+  outboxQueued(memberId: string, limit: number): Promise<OutboxItem[]>;
+  /**
+   * Puts dead letter `id` back in the outbox as a fresh reply (new id at the tail of its dialogue, no
+   * attempts, ready at once) that keeps its idempotency key, and removes the dead letter, in one atomic
+   * write. When the key was delivered meanwhile, or is queued again, nothing is added (the answer says
+   * which, as {@link outboxAdd} does) and the dead letter is removed all the same. Null (nothing changed)
+   * when there is no such dead letter, or it belongs to another portal than `memberId`.
+   */
+  outboxDeadRetry(id: number, memberId?: string): Promise<OutboxAddResult | null>;
+  /** Deletes dead letter `id`; false (nothing changed) when absent or of another portal than `memberId`. */
+  outboxDeadDiscard(id: number, memberId?: string): Promise<boolean>;
 }
 
 /** Versioned key-value state for dialogues and sessions, with expiry. */
