@@ -3,8 +3,10 @@
  * passed or failed, with the reason. They read; they never register, update or delete anything.
  */
 import type { Config } from '../config.js';
+import { describeChange } from '../registry/plan.js';
+import type { Registrar } from '../registry/sync.js';
 import type { RestClient } from '../rest/client.js';
-import type { BotRecord, PortalRecord, Store } from '../store/types.js';
+import type { PortalRecord, Store } from '../store/types.js';
 
 /** One check's outcome. */
 export interface Check {
@@ -82,47 +84,21 @@ export async function checkInstalled(client: RestClient, portal: PortalRecord): 
   }
 }
 
-/** The bot ids this app has on the portal, per API generation (v2: per owner token; v1: the portal-wide list). */
-async function portalBotIds(client: RestClient, portal: PortalRecord, stored: readonly BotRecord[]): Promise<Set<number>> {
-  const ids = new Set<number>();
-  if (stored.some((b) => b.api === 'v1')) {
-    const list = await client.call(portal.memberId, 'imbot.bot.list');
-    // An object keyed by BOT_ID, or [] when the portal has no bot (facts §4.4).
-    if (list && typeof list === 'object' && !Array.isArray(list)) for (const id of Object.keys(list)) ids.add(Number(id));
-  }
-  // v2 Bot.list shows the bots of the calling owner: the OAuth app, or each webhook bot's botToken.
-  const owners = new Set(stored.filter((b) => b.api === 'v2').map((b) => b.botToken));
-  for (const botToken of owners) {
-    for (let offset = 0; ; offset += 50) {
-      const page = await client.call<{ bots?: Array<{ id?: unknown }>; hasNextPage?: unknown }>(
-        portal.memberId, 'imbot.v2.Bot.list', { limit: 50, offset, ...(botToken === null ? {} : { botToken }) },
-      );
-      for (const b of page.bots ?? []) ids.add(Number(b.id));
-      if (page.hasNextPage !== true || (page.bots ?? []).length === 0) break;
-    }
-  }
-  return ids;
-}
-
-/** Every bot in `bots/` is in the store and on the portal, and its events go to the current PUBLIC_URL. */
-export async function checkBots(client: RestClient, store: Store, portal: PortalRecord, declared: readonly string[], publicUrl: string): Promise<Check> {
+/**
+ * The portal matches `bots/`: registration sync's own plan (it reads v2 `Bot.list` and `Command.list`, or
+ * classic `imbot.bot.list`, and diffs them and the store against the declarations) has nothing to do.
+ * A bot missing, renamed, pointing its events at another URL, or a command changed: each is named.
+ */
+export async function checkBots(planner: Pick<Registrar, 'plan'>, store: Store, portal: PortalRecord, declared: readonly string[]): Promise<Check> {
   const name = `the bots are registered on ${portal.domain}`;
   try {
-    const stored = (await store.listBots(portal.memberId)).filter((b) => b.botId > 0);
-    const onPortal = await portalBotIds(client, portal, stored);
-    const byCode = new Map(stored.map((b) => [b.code, b]));
-    const problems: string[] = [];
-    const missing = declared.filter((code) => !byCode.has(code));
-    if (missing.length > 0) problems.push(`not registered: ${missing.join(', ')}`);
-    const gone = declared.map((c) => byCode.get(c)).filter((b): b is BotRecord => b !== undefined && !onPortal.has(b.botId));
-    if (gone.length > 0) problems.push(`in the data store but not on the portal (deleted there?): ${gone.map((b) => `${b.code} #${b.botId}`).join(', ')}`);
-    const events = `${publicUrl}/events`;
-    const stale = stored.filter((b) => declared.includes(b.code) && b.eventMode === 'webhook' && b.handlerUrl !== events);
-    if (stale.length > 0) problems.push(`events of ${stale.map((b) => b.code).join(', ')} go to ${stale[0]?.handlerUrl ?? 'nowhere'}, not ${events}`);
-    if (problems.length > 0) return fail(name, `${problems.join('; ')}; run: b24-botkit sync`);
-    const extra = stored.filter((b) => !declared.includes(b.code)).map((b) => b.code);
-    const registered = declared.map((c) => `${c} #${byCode.get(c)?.botId ?? '?'}`).join(', ');
-    return pass(name, `${declared.length} of ${declared.length}: ${registered || 'no bot in bots/'}${extra.length > 0 ? ` (also registered, no longer in bots/: ${extra.join(', ')})` : ''}`);
+    const { changes } = await planner.plan(portal.memberId);
+    if (changes.length > 0) {
+      return fail(name, `b24-botkit sync would make ${changes.length} change${changes.length === 1 ? '' : 's'}: ${changes.map(describeChange).join('; ')}`);
+    }
+    const ids = new Map((await store.listBots(portal.memberId)).map((b) => [b.code, b.botId]));
+    const list = declared.map((c) => `${c} #${ids.get(c) ?? '?'}`).join(', ');
+    return pass(name, declared.length === 0 ? 'no bot in bots/' : `${declared.length} of ${declared.length} as bots/ declares them: ${list}`);
   } catch (e) {
     return fail(name, describeError(e));
   }

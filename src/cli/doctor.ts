@@ -1,6 +1,7 @@
 import { loadConfig, type Config } from '../config.js';
 import { BotkitError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { createRegistrar } from '../registry/sync.js';
 import { createRestClient, type RestClient } from '../rest/client.js';
 import { createBotkit, type Botkit } from '../server.js';
 import type { CliCommand, CliResult, StandaloneContext } from './commands.js';
@@ -41,6 +42,11 @@ async function portalChecks(kit: Botkit, config: Config, timeoutMs: number): Pro
   checks.push(store.check);
   if (store.check.ok && store.portals.length === 0) checks.push(NO_PORTAL);
   const client = diagnosticClient(kit, config, timeoutMs);
+  // Sync's own reading and diff, through the diagnostic client; plan() changes nothing.
+  const planner = createRegistrar({
+    store: kit.store, client, bots: kit.bots, api: config.botApi, eventMode: config.eventMode, handlerUrl: () => `${config.publicUrl}/events`,
+    log: createLogger({ silent: true }),
+  });
   try {
     for (const portal of store.portals) {
       const reachable = await checkReachable(client, portal);
@@ -52,7 +58,7 @@ async function portalChecks(kit: Botkit, config: Config, timeoutMs: number): Pro
         continue;
       }
       checks.push(await checkInstalled(client, portal));
-      checks.push(await checkBots(client, kit.store, portal, [...kit.bots.keys()], config.publicUrl));
+      checks.push(await checkBots(planner, kit.store, portal, [...kit.bots.keys()]));
     }
   } finally {
     await client.close();
