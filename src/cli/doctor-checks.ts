@@ -3,6 +3,8 @@
  * passed or failed, with the reason. They read; they never register, update or delete anything.
  */
 import type { Config } from '../config.js';
+import { createLogger } from '../log.js';
+import { checkInstallFinished } from '../registry/install-state.js';
 import { describeChange } from '../registry/plan.js';
 import type { Registrar } from '../registry/sync.js';
 import type { RestClient } from '../rest/client.js';
@@ -67,21 +69,20 @@ export async function checkReachable(client: RestClient, portal: PortalRecord): 
 }
 
 /**
- * `app.info` says INSTALLED (`api-reference/common/system/app-info.md`): a UI app whose install page never
- * called `BX24.installFinish()` stays not installed and gets no events. Incoming webhooks install nothing.
+ * The install finished: `checkInstallFinished` (the server's own check: `app.info` INSTALLED; it marks a
+ * portal `install_unfinished` as the server does). A UI app whose install page never called
+ * `BX24.installFinish()` stays not installed and gets no events. Incoming webhooks install nothing.
  */
-export async function checkInstalled(client: RestClient, portal: PortalRecord): Promise<Check> {
+export async function checkInstalled(client: RestClient, store: Store, portal: PortalRecord): Promise<Check> {
   const name = `the app's install finished on ${portal.domain}`;
   if (portal.authMode === 'webhook') return pass(name, 'incoming webhook: there is no app to install');
   if (portal.status === 'reinstall_required') return fail(name, 'the refresh token was refused (invalid_grant): reinstall the app');
-  try {
-    const info = (await client.call(portal.memberId, 'app.info')) as { INSTALLED?: unknown } | null;
-    return info?.INSTALLED === true
-      ? pass(name, 'app.info says INSTALLED')
-      : fail(name, 'app.info says not INSTALLED: the install page did not call BX24.installFinish(); open the app in the portal as an administrator');
-  } catch (e) {
-    return fail(name, describeError(e));
+  const found = await checkInstallFinished({ store, client, log: createLogger({ silent: true }) }, portal.memberId);
+  if (found.installed === true) return pass(name, 'app.info says INSTALLED');
+  if (found.installed === false) {
+    return fail(name, 'app.info says not INSTALLED: the install page did not call BX24.installFinish(), so the portal sends no events; an administrator must open the app in Bitrix24 to finish it');
   }
+  return fail(name, `app.info did not answer: ${found.error ?? 'unknown error'}`);
 }
 
 /**

@@ -57,7 +57,7 @@ async function portalChecks(kit: Botkit, config: Config, timeoutMs: number): Pro
         checks.push({ name: `the bots are registered on ${portal.domain}`, ok: false, reason: skipped });
         continue;
       }
-      checks.push(await checkInstalled(client, portal));
+      checks.push(await checkInstalled(client, kit.store, portal));
       checks.push(await checkBots(planner, kit.store, portal, [...kit.bots.keys()]));
     }
   } finally {

@@ -4,6 +4,7 @@ import type { Intake } from '../intake/intake.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { readEventBody, type BodyLimits } from './body.js';
+import { isInstallPageRequest, type InstallPage } from './install-page.js';
 
 /** What the HTTP adapter needs. */
 export interface HttpAppOptions {
@@ -15,6 +16,8 @@ export interface HttpAppOptions {
    */
   health(): HealthStatus | Promise<HealthStatus>;
   limits?: BodyLimits;
+  /** The install page of a UI app (`GET /install`, and a `POST /install` that carries `AUTH_ID` and no `event`). */
+  installPage?: InstallPage;
   /** Extra routes (admin page, metrics) mounted before the 404 handler. */
   extend?(app: Express): void;
   /** Counts refused `/events` and `/install` requests by error code. */
@@ -45,18 +48,29 @@ export function createHttpApp(opts: HttpAppOptions): Express {
   app.set('query parser', 'simple');
   app.set('etag', false);
 
-  const events: RequestHandler = async (req, res) => {
-    let result;
+  // A refused body or event is counted by its error code, then answered by the error handler.
+  const counted = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
-      result = await opts.intake.accept(await readEventBody(req, opts.limits));
+      return await work();
     } catch (e) {
       opts.metrics?.eventRefused(toHttpError(e).code);
       throw e;
     }
+  };
+  const events: RequestHandler = async (req, res) => {
+    const result = await counted(async () => opts.intake.accept(await readEventBody(req, opts.limits)));
     res.status(result.status).json(result.body);
   };
   app.post('/events', events);
-  app.post('/install', events);
+  // One install URL serves both install styles: ONAPPINSTALL (an event) and the UI app's install page.
+  app.post('/install', async (req, res) => {
+    const body = await counted(() => readEventBody(req, opts.limits));
+    if (opts.installPage && isInstallPageRequest(req.query as Record<string, unknown>, body)) return opts.installPage(req, res, body);
+    const result = await counted(() => opts.intake.accept(body));
+    res.status(result.status).json(result.body);
+  });
+  const page = opts.installPage;
+  if (page) app.get('/install', (req, res) => page(req, res, {}));
   app.get('/healthz', async (_req, res) => {
     const { status, store, redis } = await opts.health();
     res.status(status === 'unavailable' ? 503 : 200).json({ status, ...(store ? { store } : {}), ...(redis ? { redis } : {}) });

@@ -121,6 +121,17 @@ describe('cli: b24-botkit doctor', function () {
     expect(failed(report)).to.deep.equal([`the bots are registered on ${stack.emu.portal.domain}`]);
     expect(report.checks.find((c) => !c.ok)?.reason).to.match(/^b24-botkit sync would make \d+ changes: register bot poll; register command \/poll of poll/);
   });
+
+  // Last: the portal stays half-installed. DOC settings/app-installation/installation-finish.md
+  it('install not finished: app.info says not INSTALLED (a UI install whose page never called installFinish) (exit 1)', async () => {
+    stack.emu.portal.beginUiInstall();
+    const { code, report } = await doctorJson(envOf(stack));
+    const domain = stack.emu.portal.domain;
+    expect(code).to.equal(1);
+    expect(failed(report)).to.include(`the app's install finished on ${domain}`);
+    expect(report.checks.find((c) => c.name === `the app's install finished on ${domain}`)?.reason).to.match(/^app.info says not INSTALLED: .*BX24.installFinish\(\)/);
+    expect((await stack.kit.store.getPortal(stack.emu.portal.memberId))?.status).to.equal('install_unfinished');
+  });
 });
 
 describe('cli: b24-botkit doctor, unreachable ends', function () {

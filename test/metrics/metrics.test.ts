@@ -46,7 +46,7 @@ describe('metrics: GET /metrics end to end (server + emulator on loopback)', fun
   });
   after(async () => stack.close());
 
-  it('counters move by what crossed the wire: events accepted, duplicate and refused; REST calls by method and outcome; 503 and 429; a refresh; the outbox', async () => {
+  it('counters move by what crossed the wire: events accepted, duplicate and refused (events and install); REST calls by method and outcome; 503 and 429; a refresh; the outbox', async () => {
     const portal = stack.emu.portal;
     const before = (await scrape(stack.url)).families;
 
@@ -64,6 +64,10 @@ describe('metrics: GET /metrics end to end (server + emulator on loopback)', fun
     const junk = await post(`${stack.url}/events`, '{"event": 1', 'application/json');
     expect(junk.status).to.equal(400);
     const junkCode = String(junk.body['error']);
+    // An install with an access token the portal does not accept (install-verify: app.info refuses it).
+    const install = await portal.install(`${stack.url}/install`, { accessToken: 'forged-access-token' });
+    expect(install.status).to.equal(401);
+    expect(install.body).to.have.property('error', 'INSTALL_VERIFY_FAILED');
 
     // The portal's rate limit (`limits.md`: 503 QUERY_LIMIT_EXCEEDED; v2 also answers 429): each once, then the retry goes through.
     stack.emu.faults.add({ method: SEND, kind: 'status', status: 503, error: 'QUERY_LIMIT_EXCEEDED', times: 1 });
@@ -83,7 +87,8 @@ describe('metrics: GET /metrics end to end (server + emulator on loopback)', fun
     expect(d('botkit_events_duplicate_total', { source: 'push' })).to.equal(1);
     expect(d('botkit_events_refused_total', { code: 'EVENT_FORGED' })).to.equal(1);
     expect(d('botkit_events_refused_total', { code: junkCode })).to.equal(1);
-    expect(d('botkit_events_refused_total')).to.equal(2);
+    expect(d('botkit_events_refused_total', { code: 'INSTALL_VERIFY_FAILED' })).to.equal(1);
+    expect(d('botkit_events_refused_total')).to.equal(3);
     expect(d('botkit_handler_duration_seconds_count', { type: 'message', outcome: 'ok' })).to.equal(6);
     expect(d('botkit_event_delivery_lag_seconds_count', { source: 'push' })).to.equal(6);
     expect(d('botkit_event_queue_seconds_count')).to.equal(6);
