@@ -171,7 +171,13 @@ export class LocalDispatchQueue implements DispatchQueue {
         if (items.length < limit && p.gen === gen && p.spilling === 0) {
           p.spilled = false;
           this.#forgetIfEmpty(p);
-        } else this.#spilled.push(p);
+        } else {
+          this.#spilled.push(p);
+          // Nothing claimable and no write landed meanwhile: its writes still in flight commit in a later turn
+          // (group commit) and refill again when they land. Claiming again now would loop on microtasks and
+          // starve that very turn (the server stopped answering under load).
+          if (items.length === 0 && p.gen === gen) break;
+        }
         this.#changed();
       }
     } catch (e) {
