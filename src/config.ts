@@ -35,6 +35,11 @@ export interface Config {
   dialogueTtlS: number;
   /** Password of the admin page (`/admin`); null disables it. */
   adminToken: string | null;
+  /**
+   * `APP_SESSION_SECRET`: signs the sessions and CSRF tokens of the app page (`/app`) and `/admin`; null = a
+   * random secret per process (sessions end with the process, and instances of a cluster cannot check each other's).
+   */
+  appSessionSecret: string | null;
   /** Directory the bot modules are loaded from (`.js` only when running compiled, without tsx). */
   botsDir: string;
   /** `DATABASE_URL` (postgres://...): the PostgreSQL store shared by every instance; null = SQLite in `dataDir`. */
@@ -74,6 +79,7 @@ const VARIABLES = {
   DISPATCH_CONCURRENCY: { type: 'string', pattern: '^[1-9][0-9]{0,3}$', default: '16' },
   DIALOGUE_TTL_S: { type: 'string', pattern: '^[1-9][0-9]{0,8}$', default: '86400' },
   ADMIN_TOKEN: { type: 'string', minLength: 16 },
+  APP_SESSION_SECRET: { type: 'string', minLength: 32 },
   BOTS_DIR: { type: 'string', minLength: 1, default: 'bots' },
   DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://\\S+$' },
   REDIS_URL: { type: 'string', pattern: '^rediss?://\\S+$' },
@@ -186,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dispatchConcurrency: Number(v.DISPATCH_CONCURRENCY),
     dialogueTtlS: Number(v.DIALOGUE_TTL_S),
     adminToken: v.ADMIN_TOKEN ?? null,
+    appSessionSecret: v.APP_SESSION_SECRET ?? null,
     botsDir: path.resolve(v.BOTS_DIR),
     databaseUrl: v.DATABASE_URL ?? null,
     redisUrl: v.REDIS_URL ?? null,

@@ -4,8 +4,9 @@ import type { Express } from 'express';
 import type { Dispatcher as UndiciDispatcher } from 'undici';
 import { openClusterMode, type ClusterMode, type Pollers } from './cluster/mode.js';
 import type { Config } from './config.js';
-import { mountAdmin } from './http/admin.js';
 import { createHttpApp } from './http/app.js';
+import { RecentErrors } from './http/app-page-errors.js';
+import { mountPages } from './http/pages.js';
 import { closeServer, delay, listen } from './http/listen.js';
 import { Dispatcher } from './intake/dispatcher.js';
 import { createInstaller } from './intake/install.js';
@@ -99,8 +100,10 @@ interface Pipeline {
 
 async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promise<Pipeline> {
   const { config } = opts;
-  const log = opts.log ?? createLogger({ level: config.logLevel });
   const clock = opts.clock ?? Date.now;
+  // Warn and error lines naming a portal are kept for its app page (recent errors).
+  const recentErrors = new RecentErrors({ clock });
+  const log = recentErrors.tap(opts.log ?? createLogger({ level: config.logLevel }));
   const bots = typeof opts.bots === 'object' ? opts.bots : await loadBots(path.resolve(opts.bots ?? config.botsDir));
   const cluster = await openClusterMode(config, log);
   const store = opts.store ?? cluster.pg ?? openStore({ dataDir: config.dataDir });
@@ -137,9 +140,13 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
   const app = createHttpApp({
     intake, log,
     health: () => cluster.health(),
-    extend: (a) => {
-      if (config.adminToken) mountAdmin(a, { token: config.adminToken, store, bots: [...bots.keys()], syncPortal, health, log });
-    },
+    extend: (a) => mountPages(a, {
+      config, store, client, bots, target: () => registrar.target(), publicUrl: () => publicUrl, errors: recentErrors, health, log, clock,
+      ops: {
+        syncPortal, planSync: (m) => exclusive(m, () => registrar.plan(m)), unregisterBot: (m, code) => exclusive(m, () => registrar.unregister(m, code)),
+        retryDead: (id, m) => outbox.retryDead(id, m),
+      },
+    }),
   });
   return {
     log, clock, bots, store, client, outbox, queue, dispatcher, intake, pollers, app, syncPortal, cluster, registrar, exclusive,
