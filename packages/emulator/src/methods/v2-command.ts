@@ -70,10 +70,29 @@ const update: MethodHandler = (ctx, p) => {
   command.common = asBool(pick(fields, 'common', 'COMMON'), command.common);
   command.hidden = asBool(pick(fields, 'hidden', 'HIDDEN'), command.hidden);
   command.extranetSupport = asBool(pick(fields, 'extranetSupport', 'EXTRANET_SUPPORT'), command.extranetSupport);
-  Object.assign(command.title, langMap(pick(fields, 'title', 'TITLE')));
-  Object.assign(command.params, langMap(pick(fields, 'params', 'PARAMS')));
+  patchLanguages(command, asObject(pick(fields, 'title', 'TITLE')), asObject(pick(fields, 'params', 'PARAMS')));
   return { command: view(command) };
 };
+
+/**
+ * `commands/command-update.md`: a title string sets that translation, `null` deletes it, a missing key
+ * keeps it; `params` works alike but only for the languages present in `title`.
+ */
+function patchLanguages(command: CommandRec, title: Params | undefined, params: Params | undefined): void {
+  const langs = new Set<string>();
+  for (const [key, value] of Object.entries(title ?? {})) {
+    const lang = key.toLowerCase();
+    langs.add(lang);
+    if (value === null) delete command.title[lang];
+    else if (typeof value === 'string') command.title[lang] = value;
+  }
+  for (const [key, value] of Object.entries(params ?? {})) {
+    const lang = key.toLowerCase();
+    if (!langs.has(lang)) continue;
+    if (value === null) delete command.params[lang];
+    else if (typeof value === 'string') command.params[lang] = value;
+  }
+}
 
 const list: MethodHandler = (ctx, p) => {
   const bot = v2OwnedBot(ctx, p, v2OwnerKey(ctx, p));
