@@ -47,22 +47,28 @@ function cards(f: PageFrame, s: AppPageState): string {
 <div class="row">${postForm(f, '/sync/plan', 'Preview sync', { cls: 'primary' })}${postForm(f, '/view', 'Refresh')}</div></div></div>`;
 }
 
+/** A dialogue key, shortened when long (v2 keys carry a hash), with the whole key as its tooltip. */
+function dialogue(key: string): string {
+  const short = key.length > 22 ? `${key.slice(0, 10)}…${key.slice(-8)}` : key;
+  return `<td class="mono" title="${esc(key)}">${esc(short)}</td>`;
+}
+
 function itemTime(i: OutboxItem, now: number): string {
   return i.notBefore > now ? `retry ${esc(relative(i.notBefore, now))}` : 'ready';
 }
 
 function outboxTable(f: PageFrame, s: AppPageState): string {
   if (s.outbox.length === 0) return '<p class="muted">Nothing waiting: every reply was delivered.</p>';
-  const rows = s.outbox.map((i) => `<tr><td>${i.id}</td><td class="mono">${esc(i.dialogueKey)}</td><td class="mono">${esc(i.method)}</td>
-<td>${i.attempts}</td><td>${itemTime(i, f.now)}</td><td>${when(i.createdAt)}</td></tr>`).join('');
+  const rows = s.outbox.map((i) => `<tr><td class="num">${i.id}</td>${dialogue(i.dialogueKey)}<td class="mono">${esc(i.method)}</td>
+<td class="num">${i.attempts}</td><td>${itemTime(i, f.now)}</td><td>${when(i.createdAt)}</td></tr>`).join('');
   const more = s.outboxMore ? '<p class="muted small">Only the oldest 50 are shown.</p>' : '';
   return `<div class="table"><table id="outbox"><tr><th>id</th><th>dialogue</th><th>method</th><th>attempts</th><th>state</th><th>queued</th></tr>${rows}</table></div>${more}`;
 }
 
 function deadTable(f: PageFrame, s: AppPageState): string {
   if (s.dead.length === 0) return '<p class="muted">No dead letters.</p>';
-  const rows = s.dead.map((d) => `<tr data-dead="${d.id}"><td>${d.id}</td><td class="mono">${esc(d.dialogueKey)}</td><td class="mono">${esc(d.method)}</td>
-<td>${esc(d.reason)}</td><td>${d.attempts}</td><td class="actions">${postForm(f, `/dead/${d.id}/retry`, 'Retry')} ${postForm(f, `/dead/${d.id}/discard`, 'Discard…', { cls: 'danger' })}</td></tr>`).join('');
+  const rows = s.dead.map((d) => `<tr data-dead="${d.id}"><td class="num">${d.id}</td>${dialogue(d.dialogueKey)}<td class="mono">${esc(d.method)}</td>
+<td>${esc(d.reason)}</td><td class="num">${d.attempts}</td><td class="actions">${postForm(f, `/dead/${d.id}/retry`, 'Retry')} ${postForm(f, `/dead/${d.id}/discard`, 'Discard…', { cls: 'danger' })}</td></tr>`).join('');
   const more = s.deadMore ? '<p class="muted small">Only the newest 50 are shown.</p>' : '';
   return `<div class="table"><table id="dead"><tr><th>id</th><th>dialogue</th><th>method</th><th>reason</th><th>attempts</th><th></th></tr>${rows}</table></div>${more}`;
 }

@@ -32,7 +32,8 @@ h2 .count{font-weight:400;color:#828b95;font-size:13px}
 .info{background:#e5f4ff;color:#0b66c3}
 table{width:100%;border-collapse:collapse;background:#fff;font-size:13px}
 th,td{text-align:left;padding:6px 10px;border-bottom:1px solid #eef0f2;vertical-align:top;overflow-wrap:anywhere}
-th{font-size:11px;color:#828b95;text-transform:uppercase;letter-spacing:.03em;font-weight:600;background:#f8fafb}
+th{font-size:11px;color:#828b95;text-transform:uppercase;letter-spacing:.03em;font-weight:600;background:#f8fafb;white-space:nowrap;overflow-wrap:normal}
+td.num{white-space:nowrap;overflow-wrap:normal}
 .table{border:1px solid #dfe3e8;border-radius:8px;overflow:hidden}
 .bot table{border-top:1px solid #eef0f2}
 .bot .empty{padding:8px 14px}
