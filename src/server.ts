@@ -163,13 +163,18 @@ async function syncChangedPortals(p: Pipeline): Promise<void> {
   const hash = p.registrar.hash();
   for (const portal of await p.store.listPortals()) {
     if (portal.status !== 'active') continue;
-    const synced = await p.exclusive(portal.memberId, async () => {
-      if ((await p.store.getSyncHash(portal.memberId)) === hash) return false;
-      p.log.info('declared bots changed since the last sync of this portal: syncing', { memberId: portal.memberId });
-      await p.registrar.sync(portal.memberId);
-      return true;
-    });
-    if (!synced) p.log.debug('declared bots unchanged since the last sync of this portal', { memberId: portal.memberId });
+    try {
+      const synced = await p.exclusive(portal.memberId, async () => {
+        if ((await p.store.getSyncHash(portal.memberId)) === hash) return false;
+        p.log.info('declared bots changed since the last sync of this portal: syncing', { memberId: portal.memberId });
+        await p.registrar.sync(portal.memberId);
+        return true;
+      });
+      if (!synced) p.log.debug('declared bots unchanged since the last sync of this portal', { memberId: portal.memberId });
+    } catch (e) {
+      // One portal (or a store hiccup) must not keep the server from starting; the next start tries again.
+      p.log.error('start-up sync failed', { memberId: portal.memberId, err: e });
+    }
   }
 }
 

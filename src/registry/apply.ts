@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { BotIdentity, RestCall } from '../protocol/outbound.js';
+import type { BotIdentity, BotProtocol, RestCall } from '../protocol/outbound.js';
 import { protocolFor } from '../protocol/protocols.js';
 import type { PortalCaller } from '../rest/client.js';
 import { B24ApiError } from '../rest/errors.js';
@@ -36,7 +36,7 @@ export interface ApplyContext {
 /** Applies planned changes one by one, keeping the store in step with each change the portal took. */
 export class Applier {
   readonly #c: ApplyContext;
-  readonly #protocol;
+  readonly #protocol: BotProtocol;
 
   constructor(ctx: ApplyContext) {
     this.#c = ctx;

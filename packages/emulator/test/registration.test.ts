@@ -43,8 +43,9 @@ describe('emulator: reading and updating registrations (v2)', () => {
     const list = result(await v2('Bot.list', { botToken: 't' }));
     expect((list['users'] as Array<Record<string, unknown>>)[0]).to.include({ name: 'Professor Bot', workPosition: 'Helps' });
     expect((list['bots'] as Array<{ type: string }>)[0]?.type).to.equal('bot');
-    await v2('Bot.update', { botId: id, botToken: 't', fields: { properties: { lastName: '', workPosition: '' } } });
+    await v2('Bot.update', { botId: id, botToken: 't', fields: { properties: { lastName: '', workPosition: '', gender: 'F' } } });
     expect(emu.portal.bots()[0]?.name).to.equal('Professor');
+    expect((result(await v2('Bot.get', { botId: id, botToken: 't' }))['users'] as Array<Record<string, unknown>>)[0]).to.include({ gender: 'F', workPosition: '' });
   });
 
   it('Command.update: a title string sets, null deletes, a missing language stays; params only for languages in title (commands/command-update.md)', async () => {
@@ -61,6 +62,9 @@ describe('emulator: reading and updating registrations (v2)', () => {
     await v2('Command.update', { botId: id, botToken: 't', commandId: 1, fields: { title: { de: 'Hilfe' }, params: { de: null } } });
     expect(emu.portal.bots()[0]?.commands[0]?.params).to.deep.equal({ en: 'subject' });
     expect((await v2('Command.update', { botId: id, botToken: 't', commandId: 99, fields: { hidden: false } })).body['error']).to.equal('COMMAND_NOT_FOUND');
+    expect((await v2('Command.update', { botId: id, botToken: 't', commandId: 1, fields: { command: '' } })).body['error']).to.equal('COMMAND_NAME_EMPTY');
+    await v2('Command.register', { botId: id, botToken: 't', fields: { command: 'other', title: { en: 'Other' } } });
+    expect((await v2('Command.update', { botId: id, botToken: 't', commandId: 1, fields: { command: 'other' } })).body['error']).to.equal('COMMAND_ALREADY_EXISTS');
   });
 
   it('Command.list shows title and hint in the portal language, falling back to another (commands/command-list.md)', async () => {
@@ -107,8 +111,11 @@ describe('emulator: reading and updating registrations (classic)', () => {
     expect(emu.portal.bots()[0]?.type).to.equal('bot');
     const empty = await v1('imbot.update', { BOT_ID: id, FIELDS: { PROPERTIES: { NAME: '', LAST_NAME: '' } } });
     expect([empty.status, empty.body['error']]).to.deep.equal([400, 'NAME_ERROR']);
-    await v1('imbot.update', { BOT_ID: id, FIELDS: { PROPERTIES: { NAME: 'Renamed', LAST_NAME: '' } } });
+    await v1('imbot.update', { BOT_ID: id, FIELDS: { PROPERTIES: { NAME: 'Renamed', LAST_NAME: '', PERSONAL_GENDER: 'F' } } });
     expect(emu.portal.bots()[0]?.name).to.equal('Renamed');
+    // Classic and v2 bots are mutually visible (chat-bots-v2/migration.md): CLIENT_ID works as botToken.
+    const viaV2 = await call(hook, 'imbot.v2.Bot.get', { botId: id, botToken: 'my-client' });
+    expect((result(viaV2)['users'] as Array<Record<string, unknown>>)[0]).to.include({ name: 'Renamed', gender: 'F', workPosition: 'Answers' });
   });
 
   it('imbot.command.update replaces LANG and HIDDEN but not COMMON, which is not updatable (outdated/commands/imbot-command-update.md)', async () => {

@@ -90,6 +90,8 @@ function renameBot(ctx: MethodContext, bot: BotRec, props: Params): void {
   const last = props['LAST_NAME'] === undefined ? user.lastName : (asString(props['LAST_NAME'])?.trim() ?? '');
   if (first === '' && last === '') throw new PortalError('NAME_ERROR', 'Bot name is not specified');
   ctx.portal.directory.rename(bot.id, first, last, asString(props['WORK_POSITION']));
+  const gender = asString(props['PERSONAL_GENDER']);
+  if (gender === 'M' || gender === 'F') user.gender = gender;
 }
 
 const update: MethodHandler = (ctx, p) => {

@@ -26,10 +26,12 @@ function fieldsOf(p: Params): Params {
 
 function commandName(raw: unknown, required: boolean): string | undefined {
   if (raw === undefined && !required) return undefined;
+  // register: COMMAND_REQUIRED (command-register.md); update: COMMAND_NAME_EMPTY (command-update.md).
+  if (raw === '' && !required) throw new PortalError('COMMAND_NAME_EMPTY', 'Command name is empty');
   if (raw === undefined || raw === '') throw new PortalError('COMMAND_REQUIRED', 'Command is required');
   if (typeof raw !== 'string') throw new PortalError('COMMAND_NAME_INVALID', 'Command must be a string');
   const name = raw.trim().replace(/^\//, '');
-  if (name === '') throw new PortalError('COMMAND_REQUIRED', 'Command is required');
+  if (name === '') throw required ? new PortalError('COMMAND_REQUIRED', 'Command is required') : new PortalError('COMMAND_NAME_EMPTY', 'Command name is empty');
   if (/\s/.test(name)) throw new PortalError('COMMAND_NAME_INVALID', 'Command must not contain spaces');
   return name;
 }
