@@ -6,6 +6,7 @@ import { openClusterMode, type ClusterMode, type Pollers } from './cluster/mode.
 import type { Config } from './config.js';
 import { createHttpApp } from './http/app.js';
 import { RecentErrors } from './http/app-page-errors.js';
+import { installView } from './http/app-page-state.js';
 import { mountPages } from './http/pages.js';
 import { createInstallPage } from './http/install-page.js';
 import { closeServer, delay, listen } from './http/listen.js';
@@ -160,6 +161,7 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
     health: () => cluster.health(),
     extend: (a) => mountPages(a, {
       config, store, client, bots, target: () => registrar.target(), publicUrl: () => publicUrl, errors: recentErrors, health, log, clock,
+      installState: async (portal) => installView(await installState.check(portal.memberId)),
       ops: {
         syncPortal, planSync: (m) => exclusive(m, () => registrar.plan(m)), unregisterBot: (m, code) => exclusive(m, () => registrar.unregister(m, code)),
         retryDead: (id, m) => outbox.retryDead(id, m),

@@ -35,8 +35,8 @@ function botCard(f: PageFrame, b: BotView): string {
 
 function cards(f: PageFrame, s: AppPageState): string {
   const p = s.portal;
-  const install = s.install.finished === false ? badge('bad', 'install not finished') : s.install.finished === true ? badge('ok', 'installed') : badge('info', 'installed');
-  const status = p.status === 'active' ? badge('ok', 'active') : badge('bad', p.status);
+  const install = s.install.finished === false ? badge('bad', 'install not finished') : s.install.finished === true ? badge('ok', 'installed') : badge('warn', 'unknown');
+  const status = p.status === 'reinstall_required' ? badge('bad', 'refresh refused: reinstall the app') : badge('ok', 'valid');
   const expiry = p.tokenExpiresAt === null ? '—' : `${when(p.tokenExpiresAt)} <span class="muted">(${esc(relative(p.tokenExpiresAt, f.now))})</span>`;
   const registered = s.bots.filter((b) => b.registered).length;
   return `<div class="cards">

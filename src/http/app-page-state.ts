@@ -1,4 +1,5 @@
 import { declaredBots, parseSpec, type BotSpec, type CommandSpecRecord, type DeclaredBot, type SyncTarget } from '../registry/declared.js';
+import type { InstallCheck } from '../registry/install-state.js';
 import type { AnyBotDefinition } from '../router/bot.js';
 import type { BotRecord, CommandRecord, OutboxItem, PortalRecord, Store } from '../store/types.js';
 import type { RecentError, RecentErrors } from './app-page-errors.js';
@@ -34,6 +35,15 @@ export interface InstallView {
   /** True: installed; false: the portal says the install was not finished; null: not known. */
   finished: boolean | null;
   detail: string;
+}
+
+/** What the app page says about an install check (`app.info` INSTALLED, see `src/registry/install-state.ts`). */
+export function installView(check: InstallCheck): InstallView {
+  if (check.installed === true) return { finished: true, detail: 'the portal says the installation is finished (app.info)' };
+  if (check.installed === false) {
+    return { finished: false, detail: 'the install page did not call BX24.installFinish(): the portal sends no events to the bots until an administrator opens the app and the installation finishes' };
+  }
+  return { finished: null, detail: `the portal could not be asked (app.info: ${check.error ?? 'no answer'})` };
 }
 
 /** Everything the app page shows about one portal. Secrets are never included. */
@@ -99,7 +109,7 @@ export async function collectState(src: StateSources, portal: PortalRecord): Pro
   const declared = new Map(declaredBots(src.bots).map((d) => [d.code, d]));
   const [records, commands, outbox, dead, install] = await Promise.all([
     src.store.listBots(m), src.store.listCommands(m), src.store.outboxQueued(m, LIST_LIMIT + 1), src.store.outboxDeadList(LIST_LIMIT + 1, m),
-    src.installState ? src.installState(portal) : Promise.resolve<InstallView>({ finished: null, detail: 'installed (install handler)' }),
+    src.installState ? src.installState(portal) : Promise.resolve<InstallView>({ finished: null, detail: 'not checked' }),
   ]);
   const stored = new Map(records.map((r) => [r.code, r]));
   const codes = [...declared.keys(), ...records.map((r) => r.code).filter((c) => !declared.has(c))];

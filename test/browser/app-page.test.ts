@@ -7,7 +7,7 @@ import { createLogger } from '../../src/log.js';
 import { startStack, type Stack } from '../e2e/harness.js';
 
 // The app page in a real browser, opened as the portal opens it (DOC settings/oauth/simple-way.md): the
-// portal's page (here at the emulator's origin) POSTs AUTH_ID, member_id, APPLICATION_TOKEN... into an
+// portal's page (the emulator's app frame, at the portal's origin) POSTs AUTH_ID, member_id, APPLICATION_TOKEN... into an
 // iframe, DOMAIN/PROTOCOL/LANG/APP_SID in the query string. The page must render inside that frame under
 // its CSP (frame-ancestors = the portal), with no page error or console error (a CSP violation is one).
 // UPDATE_SCREENSHOTS=1 refreshes docs/screenshots/app-page.png, the one shown in the README.
@@ -17,43 +17,23 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgrou
   '--disable-sync', '--no-first-run'];
 const WIDTH = 800;
 
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** The portal's page: an iframe named `app` and a form that posts the launch into it on load (the parent's own script). */
-function portalPage(stack: Stack, userId: number): string {
-  const p = stack.emu.portal;
-  const t = p.issueTokens(userId);
-  const query = new URLSearchParams({ DOMAIN: p.domain, PROTOCOL: '0', LANG: 'en', APP_SID: 'f00dfeed' });
-  const fields = {
-    AUTH_ID: t.accessToken, AUTH_EXPIRES: String(t.expiresIn), REFRESH_ID: t.refreshToken, SERVER_ENDPOINT: 'https://oauth.bitrix24.tech/rest/',
-    APPLICATION_TOKEN: p.applicationToken, APPLICATION_SCOPE: 'imbot,im', member_id: p.memberId, status: 'L', PLACEMENT: 'DEFAULT',
-  };
-  const inputs = Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`).join('');
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Bitrix24 · Applications</title>
-<style>body{margin:0}iframe{display:block;border:0;width:${WIDTH}px;height:1500px}</style></head>
-<body><form id="launch" method="post" target="app" action="${esc(`${stack.url}/app?${query}`)}">${inputs}</form>
-<iframe name="app" title="app"></iframe><script>document.getElementById('launch').submit();</script></body></html>`;
-}
-
 describe('app page in chromium, inside the portal frame', function () {
   this.timeout(90_000);
   let stack: Stack;
   let browser: Browser;
   let page: Page;
-  let portalUrl: string;
   const problems: string[] = [];
   const shots = process.env['SCREENSHOT_DIR'] ?? mkdtempSync(path.join(tmpdir(), 'b24-app-shots-'));
 
   /**
-   * Opens the portal's page at the emulator's origin (a document the emulator served, its content replaced),
-   * so the frame's parent is the portal's origin on loopback, and waits for the app's answer in the frame.
+   * Opens the emulator's portal page for the app (`appFrameUrl`: it posts the launch into its iframe, as the
+   * portal does) as `userId`, and waits for the app's answer in the frame.
    */
   async function openAs(userId: number): Promise<Frame> {
-    await page.goto(portalUrl);
     const launched = page.waitForResponse((r) => r.url().startsWith(`${stack.url}/app?`));
-    await page.setContent(portalPage(stack, userId));
+    await page.goto(stack.emu.portal.appFrameUrl({ url: `${stack.url}/app`, userId }));
     await launched;
-    const frame = page.frame({ name: 'app' });
+    const frame = await (await page.locator('#app-frame').elementHandle())?.contentFrame();
     if (!frame) throw new Error('no app frame');
     await frame.waitForLoadState();
     await frame.locator('body').waitFor();
@@ -63,13 +43,10 @@ describe('app page in chromium, inside the portal frame', function () {
   before(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}: run "apt-get install -y chromium" (bash .ci/run does) or set CHROMIUM_PATH`);
     stack = await startStack({ log: createLogger({ silent: true }) });
-    // Any document the emulator serves will do (its JSON state, which sets no CSP): its content is replaced.
-    portalUrl = stack.emu.portal.clientEndpoint.replace(/\/rest\/$/, '/ui/api/state');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    page = await browser.newPage({ viewport: { width: WIDTH, height: 1500 } });
+    // The portal page's iframe spans its main column: 32 px of padding, 2 px of border around 800 px.
+    page = await browser.newPage({ viewport: { width: WIDTH + 34, height: 900 } });
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()} (${m.location().url})`); });
-    // The portal page's favicon: not the app's business (the emulator has none).
-    await page.route('**/favicon.ico', (route) => route.fulfill({ status: 204 }));
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   });
 
@@ -108,12 +85,12 @@ describe('app page in chromium, inside the portal frame', function () {
     expect(overflow, 'nothing wider than the frame').to.equal(0);
     // The frame as tall as its content, for the screenshot.
     const height = await app.locator('html').evaluate((e) => Math.ceil(e.getBoundingClientRect().height));
-    await page.locator('iframe').evaluate((e, h) => void ((e as unknown as { style: { height: string } }).style.height = `${h}px`), height);
+    await page.locator('#app-frame').evaluate((e, h) => void ((e as unknown as { style: { height: string } }).style.height = `${h}px`), height);
     mkdirSync(shots, { recursive: true });
-    await page.locator('iframe').screenshot({ path: path.join(shots, 'app-page.png') });
+    await page.locator('#app-frame').screenshot({ path: path.join(shots, 'app-page.png') });
     if (process.env['UPDATE_SCREENSHOTS'] === '1') {
       mkdirSync(path.join('docs', 'screenshots'), { recursive: true });
-      await page.locator('iframe').screenshot({ path: path.join('docs', 'screenshots', 'app-page.png') });
+      await page.locator('#app-frame').screenshot({ path: path.join('docs', 'screenshots', 'app-page.png') });
     }
   });
 
