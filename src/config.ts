@@ -40,6 +40,8 @@ export interface Config {
    * random secret per process (sessions end with the process, and instances of a cluster cannot check each other's).
    */
   appSessionSecret: string | null;
+  /** Bearer token `GET /metrics` requires (`METRICS_TOKEN`); null leaves it open. */
+  metricsToken: string | null;
   /** The frame library (BX24.js) the install page loads (`BX24_SCRIPT_URL`). */
   bx24ScriptUrl: string;
   /** Directory the bot modules are loaded from (`.js` only when running compiled, without tsx). */
@@ -82,6 +84,7 @@ const VARIABLES = {
   DIALOGUE_TTL_S: { type: 'string', pattern: '^[1-9][0-9]{0,8}$', default: '86400' },
   ADMIN_TOKEN: { type: 'string', minLength: 16 },
   APP_SESSION_SECRET: { type: 'string', minLength: 32 },
+  METRICS_TOKEN: { type: 'string', pattern: '^\\S{16,}$' },
   BX24_SCRIPT_URL: { type: 'string', pattern: '^(https?:)?//[^\\s/]+(/\\S*)?$', default: '//api.bitrix24.tech/api/v1/' },
   BOTS_DIR: { type: 'string', minLength: 1, default: 'bots' },
   DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://\\S+$' },
@@ -103,6 +106,7 @@ const HINTS: Partial<Record<ConfigVariable, string>> = {
   DATABASE_URL: 'a PostgreSQL URL such as postgres://user:password@host:5432/botkit',
   REDIS_URL: 'a Redis URL such as redis://host:6379',
   REDIS_PREFIX: 'up to 100 characters without spaces',
+  METRICS_TOKEN: 'at least 16 characters without spaces',
   BX24_SCRIPT_URL: 'an http(s) or scheme-relative URL such as //api.bitrix24.tech/api/v1/',
 };
 
@@ -201,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dialogueTtlS: Number(v.DIALOGUE_TTL_S),
     adminToken: v.ADMIN_TOKEN ?? null,
     appSessionSecret: v.APP_SESSION_SECRET ?? null,
+    metricsToken: v.METRICS_TOKEN ?? null,
     bx24ScriptUrl: v.BX24_SCRIPT_URL,
     botsDir: path.resolve(v.BOTS_DIR),
     databaseUrl: v.DATABASE_URL ?? null,

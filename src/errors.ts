@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   CSRF_ORIGIN_REFUSED: 'An app page or admin action came from another site (Origin, Referer or Sec-Fetch-Site) (403).',
   CSRF_TOKEN_INVALID: 'An app page or admin action carries no CSRF token, or one that does not belong to its session (403).',
   METHOD_NOT_ALLOWED: 'App page and admin actions are POST-only (405).',
+  METRICS_AUTH_REQUIRED: 'METRICS_TOKEN is set and the request to /metrics does not carry it as `Authorization: Bearer <token>` (401).',
   CLI_USAGE: 'The command line was called with an unknown command or missing arguments (exit code 2).',
   INTERNAL: 'An unexpected server error (500).',
   B24_API_ERROR: 'The portal answered with an error object (see `apiCode`).',

@@ -4,6 +4,7 @@ import { adminState } from '../http/admin.js';
 import { describeChange, type SyncChange } from '../registry/plan.js';
 import type { SyncReport } from '../registry/sync.js';
 import type { Botkit } from '../server.js';
+import { doctor } from './doctor.js';
 
 /** What a command gets. */
 export interface CliContext {
@@ -23,12 +24,20 @@ export interface CliResult {
   text: string;
 }
 
-/** One CLI command. */
-export interface CliCommand {
-  args: string;
-  summary: string;
-  run(ctx: CliContext): Promise<CliResult>;
+/** What a standalone command gets: no server instance, the environment (`.env` applied). */
+export interface StandaloneContext {
+  env: NodeJS.ProcessEnv;
+  args: string[];
+  flags: ReadonlySet<string>;
+  json: boolean;
 }
+
+/** One CLI command: run on a server instance the CLI builds, or standalone (it builds what it needs itself). */
+export type CliCommand = { args: string; summary: string } & (
+  | { run(ctx: CliContext): Promise<CliResult> }
+  /** Runs before any configuration is loaded or instance built (doctor: a store that does not open is a finding). */
+  | { standalone(ctx: StandaloneContext): Promise<CliResult> }
+);
 
 const usage = (message: string): BotkitError => new BotkitError('CLI_USAGE', message);
 
@@ -133,4 +142,4 @@ const unregister: CliCommand = {
 };
 
 /** Every command but `start`, by name. */
-export const COMMANDS: Readonly<Record<string, CliCommand>> = { list, portals, sync, unregister };
+export const COMMANDS: Readonly<Record<string, CliCommand>> = { list, portals, sync, unregister, doctor };
