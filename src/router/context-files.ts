@@ -76,7 +76,7 @@ export function enqueue(env: HelperEnv, method: string, params: Record<string, u
 }
 
 function positiveInt(value: unknown): number | null {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : null;
+  return Number.isSafeInteger(value) && (value as number) > 0 ? (value as number) : null;
 }
 
 function field(value: unknown, key: string): unknown {

@@ -50,8 +50,10 @@ describe('router/chat-client v2 (imbot.v2.Chat.*)', () => {
     const rig = helperRig('v2');
     rig.answers.set('imbot.v2.Chat.add', { chat: { id: 12 } });
     expect(await botClient(rig.env).chat.add({ title: 'T' })).to.deep.equal({ dialogId: 'chat12', chatId: 12 });
-    rig.answers.set('imbot.v2.Chat.add', { chat: { id: '13', dialogId: 'chat13' } });
-    expect(await botClient(rig.env).chat.add({ title: 'T' })).to.deep.equal({ dialogId: 'chat13', chatId: 13 });
+    rig.answers.set('imbot.v2.Chat.add', { chat: { id: '13', dialogId: 'chat99' } });
+    expect(await botClient(rig.env).chat.add({ title: 'T' }), 'the answer\'s dialogId wins').to.deep.equal({ dialogId: 'chat99', chatId: 13 });
+    rig.answers.set('imbot.v2.Chat.add', { chat: null });
+    expect(await botClient(rig.env).chat.add({ title: 'T' })).to.deep.equal({ dialogId: 'chat0', chatId: 0 });
     rig.answers.set('imbot.v2.Chat.add', { chat: 'nope' });
     expect(await botClient(rig.env).chat.add({ title: 'T' })).to.deep.equal({ dialogId: 'chat0', chatId: 0 });
     rig.answers.set('imbot.v2.Chat.add', true);
@@ -75,9 +77,12 @@ describe('router/chat-client v2 (imbot.v2.Chat.*)', () => {
     rig.answers.set('imbot.v2.Chat.get', {});
     const b = await botClient(rig.env).chat.get('chat8');
     expect([b.id, b.dialogId, b.title, b.ownerId, b.managerIds, b.raw]).to.deep.equal([0, 'chat8', '', 0, [], {}]);
-    rig.answers.set('imbot.v2.Chat.get', { chat: { id: 1, owner: 'x1', managerList: 'none' } });
+    rig.answers.set('imbot.v2.Chat.get', { chat: { id: 1, dialogId: 'chat2', owner: 'x1', managerList: 'none' } });
     const c = await botClient(rig.env).chat.get('chat1');
-    expect([c.ownerId, c.managerIds]).to.deep.equal([0, []]);
+    expect([c.dialogId, c.ownerId, c.managerIds]).to.deep.equal(['chat2', 0, []]);
+    rig.answers.set('imbot.v2.Chat.get', { chat: { id: [4], dialogId: 4, owner: '3 ', managerList: [[5], '6 ', '7'] } });
+    const d = await botClient(rig.env).chat.get('chat4');
+    expect([d.id, d.dialogId, d.ownerId, d.managerIds], 'only numbers and digit strings are ids').to.deep.equal([0, 'chat4', 0, [7]]);
   });
 
   it('listUsers reads user objects or bare ids and drops what is not a positive id', async () => {
@@ -125,8 +130,11 @@ describe('router/chat-client classic (imbot.chat.*, imbot.dialog.get)', () => {
   it('add with an owner, update of a description: CONTEXT_UNSUPPORTED before anything is queued', async () => {
     const rig = helperRig('v1');
     const chat = botClient(rig.env).chat;
-    expectCode(await rejection(chat.add({ title: 'T', ownerId: 3 })), 'CONTEXT_UNSUPPORTED');
-    expectCode(await rejection(chat.update('chat5', { title: 'x', description: 'D' })), 'CONTEXT_UNSUPPORTED');
+    const a = await rejection(chat.add({ title: 'T', ownerId: 3 }));
+    const b = await rejection(chat.update('chat5', { title: 'x', description: 'D' }));
+    expectCode(a, 'CONTEXT_UNSUPPORTED');
+    expectCode(b, 'CONTEXT_UNSUPPORTED');
+    expect([a.message, b.message]).to.deep.equal(['imbot.chat.add has no owner: call setOwner after add', 'the classic API cannot change a chat description']);
     expect(rig.calls).to.deep.equal([]);
   });
 
@@ -147,14 +155,14 @@ describe('router/chat-client classic (imbot.chat.*, imbot.dialog.get)', () => {
   it('membership, owner and managers use CHAT_ID; managers go one user at a time with IS_MANAGER', async () => {
     const rig = helperRig('v1');
     const chat = botClient(rig.env).chat;
-    await chat.leave('chat5');
+    await chat.leave('chat15');
     await chat.setOwner('chat5', 3);
     await chat.addUsers('chat5', [4, 6]);
     await chat.removeUser('chat5', 4);
     await chat.addManagers('chat5', [1, 2]);
     await chat.removeManagers('chat5', [2]);
     expect(rig.calls.map((c) => [c.via, c.method, c.params])).to.deep.equal([
-      ['queued', 'imbot.chat.leave', { BOT_ID: 45, CHAT_ID: 5 }],
+      ['queued', 'imbot.chat.leave', { BOT_ID: 45, CHAT_ID: 15 }],
       ['queued', 'imbot.chat.setOwner', { BOT_ID: 45, CHAT_ID: 5, USER_ID: 3 }],
       ['queued', 'imbot.chat.user.add', { BOT_ID: 45, CHAT_ID: 5, USERS: [4, 6] }],
       ['queued', 'imbot.chat.user.delete', { BOT_ID: 45, CHAT_ID: 5, USER_ID: 4 }],
@@ -168,7 +176,7 @@ describe('router/chat-client classic (imbot.chat.*, imbot.dialog.get)', () => {
     const rig = helperRig('v1');
     const chat = botClient(rig.env).chat;
     for (const bad of ['1', 'chat', 'chatx', 'xchat5', 'chat5x', 'chat-5']) expectCode(await rejection(chat.leave(bad)), 'CONTEXT_UNSUPPORTED');
-    expectCode(await rejection(chat.listUsers('12')), 'CONTEXT_UNSUPPORTED');
+    expect((await rejection(chat.listUsers('12'))).message).to.equal('the classic chat methods need a group dialog id (chat<N>), got 12');
     expectCode(await rejection(chat.addManagers('12', [1])), 'CONTEXT_UNSUPPORTED');
     expect(rig.calls).to.deep.equal([]);
   });

@@ -47,13 +47,17 @@ describe('router/context-files replyWithFile (imbot.v2.File.upload)', () => {
     const rig = helperRig('v2');
     for (const answer of [{ file: { id: 0 } }, { file: { id: '7' } }, { file: 7 }, { file: { id: 1.5 } }, true]) {
       rig.answers.set('imbot.v2.File.upload', answer);
-      expectCode(await rejection(files.replyWithFile(rig.env, pdf)), 'FILE_DOWNLOAD_FAILED');
+      const err = await rejection(files.replyWithFile(rig.env, pdf));
+      expectCode(err, 'FILE_DOWNLOAD_FAILED');
+      expect(err.message).to.equal('the portal did not answer the uploaded file id');
     }
   });
 
   it('classic bots and bad files are refused before anything is queued', async () => {
     const classic = helperRig('v1');
-    expectCode(await rejection(files.replyWithFile(classic.env, pdf)), 'CONTEXT_UNSUPPORTED');
+    const err = await rejection(files.replyWithFile(classic.env, pdf));
+    expectCode(err, 'CONTEXT_UNSUPPORTED');
+    expect(err.message).to.equal('replyWithFile(): the classic API has no bot file upload (im.disk.* act as the installing user); use a v2 bot, or Attach.file with a link');
     const rig = helperRig('v2');
     expectCode(await rejection(files.replyWithFile(rig.env, { name: 'a.txt', content: bytes('') })), 'FILE_INVALID');
     expectCode(await rejection(files.replyWithFile(rig.env, { name: 'a.txt', content: bytes('abc') }, undefined, { maxBytes: 2 })), 'FILE_TOO_LARGE');
@@ -143,7 +147,10 @@ describe('router/context-files download and fileInfo', () => {
 
   it('a file the event says is over the cap is refused before asking the portal', async () => {
     const rig = helperRig('v2', { event: event() });
-    expectCode(await rejection(files.download(rig.env, known({ size: 11 }), { maxBytes: 10 })), 'FILE_TOO_LARGE');
+    const err = await rejection(files.download(rig.env, known({ size: 11 }), { maxBytes: 10 }));
+    expectCode(err, 'FILE_TOO_LARGE');
+    expect(err.message).to.equal('the file known.txt is 11 bytes, over the cap of 10 bytes');
+    expect((await rejection(files.download(rig.env, known({ name: null, size: 11 }), { maxBytes: 10 }))).message).to.equal('the file 9 is 11 bytes, over the cap of 10 bytes');
     expect(rig.calls).to.deep.equal([]);
     rig.answers.set('imbot.v2.File.download', { downloadUrl: server.url });
     const exact = await files.download(rig.env, known({ size: 10 }), { maxBytes: 10 });
@@ -161,6 +168,7 @@ describe('router/context-files download and fileInfo', () => {
   it('not a file id: FILE_INVALID, nothing asked', async () => {
     const rig = helperRig('v2', { event: event() });
     for (const id of [0, -1, 1.5, Number.NaN, 2 ** 53]) expectCode(await rejection(files.download(rig.env, id)), 'FILE_INVALID');
+    expect((await rejection(files.download(rig.env, -1))).message).to.equal('not a file id: -1');
     expectCode(await rejection(files.download(rig.env, known({ id: 0 }))), 'FILE_INVALID');
     expect(rig.calls).to.deep.equal([]);
   });
@@ -169,11 +177,32 @@ describe('router/context-files download and fileInfo', () => {
     for (const answer of [{}, { downloadUrl: '' }, { downloadUrl: 5 }, { DOWNLOAD_URL: server.url }, 'x']) {
       const rig = helperRig('v2', { event: event() });
       rig.answers.set('imbot.v2.File.download', answer);
-      expectCode(await rejection(files.download(rig.env, 9)), 'FILE_DOWNLOAD_FAILED');
+      const err = await rejection(files.download(rig.env, 9));
+      expectCode(err, 'FILE_DOWNLOAD_FAILED');
+      expect(err.message).to.equal('the portal gave no download URL for file 9');
     }
     const classic = helperRig('v1', { event: event() });
     classic.answers.set('disk.file.get', { downloadUrl: server.url });
     expectCode(await rejection(files.download(classic.env, 9)), 'FILE_DOWNLOAD_FAILED');
+  });
+
+  it('an aborted signal stops the download', async () => {
+    const rig = helperRig('v2', { event: event() });
+    rig.answers.set('imbot.v2.File.download', { downloadUrl: server.url });
+    const err = await rejection(files.download(rig.env, 9, { signal: AbortSignal.abort() }));
+    expectCode(err, 'FILE_DOWNLOAD_FAILED');
+  });
+
+  it('fileInfo reads the size of a file over the download cap from the headers (it never downloads the bytes)', async () => {
+    const big = 60 * 1024 * 1024;
+    const announcing = await fileServer(Buffer.from('x'), { 'content-length': String(big), 'content-disposition': 'attachment; filename="big.bin"' });
+    try {
+      const rig = helperRig('v2', { event: messageEvent('f', { domain: announcing.host }) });
+      rig.answers.set('imbot.v2.File.download', { downloadUrl: announcing.url });
+      expect(await files.fileInfo(rig.env, known({ name: null, size: null }))).to.deep.equal({ id: 9, name: 'big.bin', size: big, type: 'file' });
+    } finally {
+      await announcing.close();
+    }
   });
 
   it('fileInfo copies a complete file without a request, and completes a thin one from the headers', async () => {
@@ -229,8 +258,13 @@ describe('router/context-files reading messages (v2 Chat.Message.get / getContex
 
   it('classic bots cannot read messages: CONTEXT_UNSUPPORTED, nothing asked', async () => {
     const rig = helperRig('v1');
-    expectCode(await rejection(files.getMessage(rig.env, 1)), 'CONTEXT_UNSUPPORTED');
-    expectCode(await rejection(files.getContext(rig.env, 1)), 'CONTEXT_UNSUPPORTED');
+    const a = await rejection(files.getMessage(rig.env, 1));
+    const b = await rejection(files.getContext(rig.env, 1));
+    expectCode(a, 'CONTEXT_UNSUPPORTED');
+    expectCode(b, 'CONTEXT_UNSUPPORTED');
+    expect([a.message, b.message]).to.deep.equal([
+      'getMessage(): the classic API cannot read messages as the bot', 'getContext(): the classic API cannot read messages as the bot',
+    ]);
     expect(rig.calls).to.deep.equal([]);
   });
 });
@@ -260,7 +294,9 @@ describe('router/context-files read marks, reactions, input field', () => {
     ]);
     expect(v1.calls[0]!.method).to.equal('imbot.message.like');
     const other = helperRig('v1');
-    expectCode(await rejection(files.unreact(other.env, 12, 'fire')), 'CONTEXT_UNSUPPORTED');
+    const err = await rejection(files.unreact(other.env, 12, 'fire'));
+    expectCode(err, 'CONTEXT_UNSUPPORTED');
+    expect(err.message).to.equal('unreact(): the classic API only has the like reaction');
     expect(other.calls).to.deep.equal([]);
   });
 
@@ -269,8 +305,11 @@ describe('router/context-files read marks, reactions, input field', () => {
     await files.setInput(rig.env, false);
     expect(rig.calls).to.deep.equal([{ via: 'queued', method: 'imbot.v2.Chat.TextField.enabled', params: { botId: 45, dialogId: '1', enabled: false }, key: 'key-1' }]);
     const v1 = helperRig('v1');
-    expectCode(await rejection(files.setInput(v1.env, true)), 'CONTEXT_UNSUPPORTED');
-    expectCode(await rejection(files.markRead(v1.env)), 'CONTEXT_UNSUPPORTED');
+    const a = await rejection(files.setInput(v1.env, true));
+    const b = await rejection(files.markRead(v1.env));
+    expectCode(a, 'CONTEXT_UNSUPPORTED');
+    expectCode(b, 'CONTEXT_UNSUPPORTED');
+    expect([a.message, b.message]).to.deep.equal(['setInput(): the classic API cannot switch the input field', 'markRead(): the classic API has no read mark for bots']);
     expect(v1.calls).to.deep.equal([]);
   });
 
