@@ -16,8 +16,10 @@ import { LocalDispatchQueue } from './intake/local-queue.js';
 import { createLogger, type Logger } from './log.js';
 import { createOutbox, type Outbox } from './outbox/outbox.js';
 import { loadBots } from './registry/load-bots.js';
+import type { SyncPlan } from './registry/plan.js';
 import { PollerSet } from './registry/pollers.js';
-import { createSync, type SyncReport } from './registry/sync.js';
+import { KeyedLock } from './registry/portal-lock.js';
+import { createRegistrar, type Registrar, type SyncReport } from './registry/sync.js';
 import { ensureWebhookPortal } from './registry/webhook-portal.js';
 import { createRestClient, type RestClient } from './rest/client.js';
 import type { AnyBotDefinition } from './router/bot.js';
@@ -49,8 +51,15 @@ export interface Botkit {
   readonly bots: ReadonlyMap<string, AnyBotDefinition>;
   /** Listens, resumes unhandled events and pending replies, starts fetch-mode pollers. Resolves with the base URL. */
   start(): Promise<string>;
-  /** Registers the bots and commands on a portal (idempotent) and starts its pollers. */
+  /**
+   * Makes the portal's bots and commands match `bots/` (registers, updates, unregisters; idempotent) and
+   * starts its pollers. One sync per portal at a time.
+   */
   syncPortal(memberId: string): Promise<SyncReport>;
+  /** What {@link syncPortal} would change: reads the portal, changes nothing. Rejects when the portal cannot be read. */
+  planSync(memberId: string): Promise<SyncPlan>;
+  /** Unregisters one bot on the portal and forgets it; null when no such bot is registered there. */
+  unregisterBot(memberId: string, code: string): Promise<{ botId: number } | null>;
   /** Resolves when every accepted event has been handled and the replies it queued were sent (or wait for a retry). */
   idle(): Promise<void>;
   /** Stops accepting, drains handlers and replies up to the deadline, closes the store. */
@@ -83,6 +92,9 @@ interface Pipeline {
   /** Sets the public URL once listening (PORT=0 without PUBLIC_URL, in tests). */
   setPublicUrl(url: string): void;
   syncPortal(memberId: string): Promise<SyncReport>;
+  registrar: Registrar;
+  /** Runs `task` as the only registration task of the portal (this process, then the cluster). */
+  exclusive<T>(memberId: string, task: () => Promise<T>): Promise<T>;
 }
 
 async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promise<Pipeline> {
@@ -104,12 +116,15 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
   const queue = cluster.dispatchQueue(perPortal) ?? new LocalDispatchQueue({ store, log, perPortal });
   const dispatcher = new Dispatcher({ queue, handle: (e, k) => runtime.handle(e, k), concurrency: config.dispatchConcurrency, log, clock });
   let publicUrl = config.publicUrl;
-  const sync = createSync({ store, client, bots, api: config.botApi, eventMode: config.eventMode, handlerUrl: () => `${publicUrl}/events`, log, clock });
+  const registrar = createRegistrar({ store, client, bots, api: config.botApi, eventMode: config.eventMode, handlerUrl: () => `${publicUrl}/events`, log, clock });
   const pollerOptions = { store, client, intake: createFetchedIntake({ queue, log, clock }), log, idleMs: config.pollIntervalMs };
   const pollers = cluster.pollers(store, pollerOptions) ?? new PollerSet(store, pollerOptions);
+  const lock = new KeyedLock();
+  // Instances starting together (webhook portal) must not register the same bot with two bot tokens.
+  const exclusive = <T>(memberId: string, task: () => Promise<T>): Promise<T> =>
+    lock.run(memberId, () => cluster.withLock(`sync:${memberId}`, task));
   const syncPortal = async (memberId: string): Promise<SyncReport> => {
-    // Instances starting together (webhook portal) must not register the same bot with two bot tokens.
-    const report = await cluster.withLock(`sync:${memberId}`, () => sync(memberId));
+    const report = await exclusive(memberId, () => registrar.sync(memberId));
     if (started()) await pollers.startFor(memberId);
     return report;
   };
@@ -127,9 +142,33 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
     },
   });
   return {
-    log, clock, bots, store, client, outbox, queue, dispatcher, intake, pollers, app, syncPortal, cluster,
+    log, clock, bots, store, client, outbox, queue, dispatcher, intake, pollers, app, syncPortal, cluster, registrar, exclusive,
     setPublicUrl: (url) => void (publicUrl = url),
   };
+}
+
+/**
+ * Start-up sync: every active portal whose stored hash of the declared bots (and event URL) differs
+ * from the current one is synced; the others are left alone. The hash is checked again under the
+ * portal's lock, so instances starting together sync a portal once.
+ */
+async function syncChangedPortals(p: Pipeline): Promise<void> {
+  const hash = p.registrar.hash();
+  for (const portal of await p.store.listPortals()) {
+    if (portal.status !== 'active') continue;
+    try {
+      const synced = await p.exclusive(portal.memberId, async () => {
+        if ((await p.store.getSyncHash(portal.memberId)) === hash) return false;
+        p.log.info('declared bots changed since the last sync of this portal: syncing', { memberId: portal.memberId });
+        await p.registrar.sync(portal.memberId);
+        return true;
+      });
+      if (!synced) p.log.debug('declared bots unchanged since the last sync of this portal', { memberId: portal.memberId });
+    } catch (e) {
+      // One portal (or a store hiccup) must not keep the server from starting; the next start tries again.
+      p.log.error('start-up sync failed', { memberId: portal.memberId, err: e });
+    }
+  }
 }
 
 /**
@@ -157,6 +196,8 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
   return {
     app: p.app, store, client: p.client, bots: p.bots, intake: p.intake,
     syncPortal: (memberId) => p.syncPortal(memberId),
+    planSync: (memberId) => p.exclusive(memberId, () => p.registrar.plan(memberId)),
+    unregisterBot: (memberId, code) => p.exclusive(memberId, () => p.registrar.unregister(memberId, code)),
     async idle() {
       // Handlers queue replies without waiting for them: idle means handled and sent.
       for (;;) {
@@ -175,7 +216,8 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
       if (config.port === 0 && config.publicUrl.endsWith(':0')) p.setPublicUrl(listening.url);
       prune();
       pruneTimer = setInterval(prune, 3_600_000).unref();
-      if (config.webhookUrl) await p.syncPortal(await ensureWebhookPortal(store, config.webhookUrl, clock()));
+      if (config.webhookUrl) await ensureWebhookPortal(store, config.webhookUrl, clock());
+      await syncChangedPortals(p);
       for (const portal of await store.listPortals()) await p.pollers.startFor(portal.memberId);
       if (!config.clientId && !config.webhookUrl) {
         log.warn('Bitrix24 is not configured: set B24_WEBHOOK_URL (one portal) or B24_CLIENT_ID and B24_CLIENT_SECRET (an OAuth app); see README "Configuration"');

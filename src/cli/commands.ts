@@ -1,7 +1,8 @@
 import type { Config } from '../config.js';
 import { BotkitError } from '../errors.js';
 import { adminState } from '../http/admin.js';
-import { protocolFor } from '../protocol/protocols.js';
+import { describeChange, type SyncChange } from '../registry/plan.js';
+import type { SyncReport } from '../registry/sync.js';
 import type { Botkit } from '../server.js';
 
 /** What a command gets. */
@@ -70,15 +71,51 @@ const portals: CliCommand = {
   },
 };
 
+/** One portal's sync (or plan) as `sync --json` prints it. */
+interface SyncOutcome {
+  memberId: string;
+  dryRun: boolean;
+  ok: boolean;
+  changes: Array<SyncChange & { description: string; ok?: boolean; error?: string }>;
+  bots?: SyncReport['bots'];
+  error?: string;
+}
+
+async function syncOne(ctx: CliContext, memberId: string, dryRun: boolean): Promise<SyncOutcome> {
+  if (dryRun) {
+    try {
+      const plan = await ctx.kit.planSync(memberId);
+      return { memberId, dryRun, ok: true, changes: plan.changes.map((c) => ({ ...c, description: describeChange(c) })) };
+    } catch (e) {
+      return { memberId, dryRun, ok: false, changes: [], error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+  const report = await ctx.kit.syncPortal(memberId);
+  const failedBot = report.bots.find((b) => b.error !== undefined && !report.changes.some((c) => c.bot === b.code));
+  return {
+    memberId, dryRun, ok: report.changes.every((c) => c.ok) && failedBot === undefined,
+    changes: report.changes.map((c) => ({ ...c, description: describeChange(c) })), bots: report.bots,
+    ...(failedBot?.error !== undefined ? { error: failedBot.error } : {}),
+  };
+}
+
+function syncText(o: SyncOutcome): string {
+  const head = `${o.memberId}: ${o.changes.length === 0 && o.ok ? 'in sync, nothing to change' : `${o.changes.length} change(s)`}${o.dryRun ? ' (dry run)' : ''}`;
+  const lines = o.changes.map((c) => {
+    if (o.dryRun) return `  ${c.description}`;
+    return c.ok ? `  done    ${c.description}` : `  FAILED  ${c.description}: ${c.error ?? 'unknown error'}`;
+  });
+  return [head, ...lines, ...(o.error !== undefined ? [`  FAILED  ${o.error}`] : [])].join('\n');
+}
+
 const sync: CliCommand = {
   args: '[memberId] [--dry-run]',
   summary: 'make the portal match bots/ (register, update, unregister); --dry-run shows the plan',
   async run(ctx) {
-    const reports = [];
-    for (const id of await portalIds(ctx)) reports.push({ memberId: id, ...(await ctx.kit.syncPortal(id)) });
-    const ok = reports.every((r) => r.bots.every((b) => b.error === undefined));
-    const text = reports.map((r) => [`${r.memberId}:`, ...r.bots.map((b) => `  ${b.code} #${b.botId ?? '-'}${b.error ? ` FAILED: ${b.error}` : ''}`)].join('\n'));
-    return { ok, data: reports, text: text.join('\n') || 'no portal installed' };
+    const dryRun = ctx.flags.has('--dry-run');
+    const outcomes: SyncOutcome[] = [];
+    for (const id of await portalIds(ctx)) outcomes.push(await syncOne(ctx, id, dryRun));
+    return { ok: outcomes.every((o) => o.ok), data: outcomes, text: outcomes.map(syncText).join('\n') || 'no portal installed' };
   },
 };
 
@@ -88,12 +125,10 @@ const unregister: CliCommand = {
   async run(ctx) {
     const [memberId, code] = ctx.args;
     if (!memberId || !code) throw usage('usage: b24-botkit unregister <memberId> <code>');
-    const bot = (await ctx.kit.store.listBots(memberId)).find((b) => b.code === code);
-    if (!bot) return { ok: false, data: { ok: false, error: `no bot ${code} registered on ${memberId}` }, text: `no bot ${code} registered on ${memberId}` };
-    const call = protocolFor(bot.api).unregisterBot({ botId: bot.botId, botToken: bot.botToken });
-    await ctx.kit.client.call(memberId, call.method, call.params);
-    await ctx.kit.store.deleteBot(memberId, code);
-    return { ok: true, data: { unregistered: code, botId: bot.botId, memberId }, text: `unregistered ${code} (#${bot.botId}) on ${memberId}` };
+    await portalIds({ ...ctx, args: [memberId] });
+    const done = await ctx.kit.unregisterBot(memberId, code);
+    if (!done) return { ok: false, data: { ok: false, error: `no bot ${code} registered on ${memberId}` }, text: `no bot ${code} registered on ${memberId}` };
+    return { ok: true, data: { unregistered: code, botId: done.botId, memberId }, text: `unregistered ${code} (#${done.botId}) on ${memberId}` };
   },
 };
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { backoffDelay, type BackoffPolicy } from '../backoff.js';
 import { BotkitError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { LeaseRequest, OutboxItem, OutboxStore } from '../store/types.js';
+import type { LeaseRequest, OutboxAddResult, OutboxItem, OutboxStore } from '../store/types.js';
 import { Slots } from './slots.js';
 import { classifyFailure, isAlreadyDone } from './failure.js';
 
@@ -78,6 +78,11 @@ export interface Outbox {
   stats(): OutboxStats;
   /** Resolves when nothing is being sent or claimable now (replies waiting for a retry time do not count). */
   idle(): Promise<void>;
+  /**
+   * Puts dead letter `id` (of portal `memberId`, when given) back in the queue as a fresh reply with its
+   * idempotency key ({@link OutboxStore.outboxDeadRetry}) and wakes the worker to send it. Null: no such dead letter.
+   */
+  retryDead(id: number, memberId?: string): Promise<OutboxAddResult | null>;
 }
 
 const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 300_000 };
@@ -196,6 +201,12 @@ class DurableOutbox implements Outbox {
 
   stats(): OutboxStats {
     return { pending: this.#known.size, ...this.#counts };
+  }
+
+  async retryDead(id: number, memberId?: string): Promise<OutboxAddResult | null> {
+    const result = await this.#o.store.outboxDeadRetry(id, memberId);
+    if (result?.status === 'queued' && this.#running) this.#markBacklog();
+    return result;
   }
 
   idle(): Promise<void> {

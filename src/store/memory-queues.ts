@@ -215,10 +215,28 @@ export function memoryOutbox({ q, clock, use }: QueueCtx): OutboxStore {
       }),
     outboxPending: (limit, now) =>
       use(() => heads(q).filter((h) => h.item.notBefore <= now).slice(0, toLimit(limit)).map((h) => copyOutbox(h.item))),
-    outboxDeadList: (limit) =>
-      use(() => [...q.dead]
+    outboxDeadList: (limit, memberId) =>
+      use(() => q.dead.filter((d) => memberId === undefined || d.item.memberId === memberId)
         .sort((a, b) => b.deadAt - a.deadAt || b.item.id - a.item.id)
         .slice(0, toLimit(limit))
         .map((d) => ({ ...copyOutbox(d.item), reason: d.item.reason }))),
+    outboxQueued: (memberId, limit) =>
+      use(() => [...q.outbox.values()].filter((e) => e.item.memberId === memberId).slice(0, toLimit(limit)).map((e) => copyOutbox(e.item))),
+    outboxDeadRetry: (id, memberId) =>
+      use(() => {
+        const d = takeDead(q, id, memberId);
+        if (!d) return null;
+        const { memberId: m, dialogueKey, method, params, idempotencyKey } = d;
+        return addReply(q, { memberId: m, dialogueKey, method, params, idempotencyKey }, undefined, clock());
+      }),
+    outboxDeadDiscard: (id, memberId) => use(() => takeDead(q, id, memberId) !== null),
   };
+}
+
+/** Removes and returns dead letter `id` (of `memberId` when given). */
+function takeDead(q: QueueTables, id: number, memberId: string | undefined): OutboxItem | null {
+  const at = q.dead.findIndex((d) => d.item.id === id && (memberId === undefined || d.item.memberId === memberId));
+  if (at < 0) return null;
+  const [d] = q.dead.splice(at, 1);
+  return d ? d.item : null;
 }

@@ -14,6 +14,7 @@ interface Tables {
   commands: Map<string, CommandRecord>;
   state: Map<string, { json: string; version: number; expiresAt: number | null }>;
   offsets: Map<string, { memberId: string; position: number }>;
+  syncHashes: Map<string, string>;
 }
 
 interface Ctx {
@@ -36,7 +37,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
   let closed = false;
   const ctx: Ctx = {
     t: {
-      portals: new Map(), bots: new Map(), commands: new Map(), state: new Map(), offsets: new Map(),
+      portals: new Map(), bots: new Map(), commands: new Map(), state: new Map(), offsets: new Map(), syncHashes: new Map(),
     },
     clock: opts.clock ?? Date.now,
     use: async (fn) => {
@@ -63,10 +64,10 @@ const copyPortal = (p: PortalRecord): PortalRecord => ({
 });
 const copyBot = (b: BotRecord): BotRecord => ({
   memberId: b.memberId, code: b.code, botId: b.botId, api: b.api, eventMode: b.eventMode,
-  botToken: b.botToken, handlerUrl: b.handlerUrl, registeredAt: b.registeredAt,
+  botToken: b.botToken, handlerUrl: b.handlerUrl, registeredAt: b.registeredAt, ...(b.spec !== undefined ? { spec: b.spec } : {}),
 });
 const copyCommand = (c: CommandRecord): CommandRecord =>
-  ({ memberId: c.memberId, botCode: c.botCode, command: c.command, commandId: c.commandId });
+  ({ memberId: c.memberId, botCode: c.botCode, command: c.command, commandId: c.commandId, ...(c.spec !== undefined ? { spec: c.spec } : {}) });
 
 const compositeKey = (...parts: Array<string | number>): string => JSON.stringify(parts);
 const byText = <T>(pick: (v: T) => string[]) => (a: T, b: T): number => {
@@ -105,6 +106,7 @@ function portalMethods({ t, clock, use }: Ctx): PortalStore {
         removeWhere(t.bots, (b) => b.memberId === memberId);
         removeWhere(t.commands, (c) => c.memberId === memberId);
         removeWhere(t.offsets, (o) => o.memberId === memberId);
+        t.syncHashes.delete(memberId);
       }),
     saveBot: (bot) => use(() => void t.bots.set(compositeKey(bot.memberId, bot.code), copyBot(bot))),
     listBots: (memberId) =>
@@ -123,6 +125,9 @@ function portalMethods({ t, clock, use }: Ctx): PortalStore {
         .filter((c) => c.memberId === memberId && (botCode === undefined || c.botCode === botCode))
         .sort(byText((c) => [c.botCode, c.command]))
         .map(copyCommand)),
+    deleteCommand: (memberId, botCode, command) => use(() => void t.commands.delete(compositeKey(memberId, botCode, command))),
+    getSyncHash: (memberId) => use(() => t.syncHashes.get(memberId) ?? null),
+    setSyncHash: (memberId, hash) => use(() => void t.syncHashes.set(memberId, hash)),
   };
 }
 

@@ -159,8 +159,23 @@ export function pgOutbox({ pool, clock, use, tx }: PgCtx): OutboxStore {
     outboxPending: async (limit, now) => (await q(
       `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE id IN (SELECT min(id) FROM outbox GROUP BY member_id, dialogue_key)
        AND not_before <= $1 ORDER BY id LIMIT $2`, [Math.min(now, Number.MAX_SAFE_INTEGER), toLimit(limit)])).rows.map(outboxFromRow),
-    outboxDeadList: async (limit) => (await q(
-      `SELECT ${OUTBOX_COLUMNS}, reason FROM outbox_dead ORDER BY dead_at DESC, id DESC LIMIT $1`, [toLimit(limit)],
+    outboxDeadList: async (limit, memberId) => (await q(
+      `SELECT ${OUTBOX_COLUMNS}, reason FROM outbox_dead WHERE ($2::text IS NULL OR member_id = $2) ORDER BY dead_at DESC, id DESC LIMIT $1`,
+      [toLimit(limit), memberId ?? null],
     )).rows.map((r) => ({ ...outboxFromRow(r), reason: r.reason as string })),
+    outboxQueued: async (memberId, limit) => (await q(
+      `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE member_id = $1 ORDER BY id LIMIT $2`, [memberId, toLimit(limit)],
+    )).rows.map(outboxFromRow),
+    // The delete and the insert commit together; a second retry of the same letter waits on its row, then finds nothing.
+    outboxDeadRetry: (id, memberId) => use(() => tx(async (c) => {
+      const row = (await c.query(
+        `DELETE FROM outbox_dead WHERE id = $1 AND ($2::text IS NULL OR member_id = $2) RETURNING ${OUTBOX_COLUMNS}`, [id, memberId ?? null],
+      )).rows[0];
+      if (!row) return null;
+      const d = outboxFromRow(row);
+      return addReply(c, { memberId: d.memberId, dialogueKey: d.dialogueKey, method: d.method, params: d.params, idempotencyKey: d.idempotencyKey }, undefined, clock());
+    })),
+    outboxDeadDiscard: async (id, memberId) =>
+      ((await q('DELETE FROM outbox_dead WHERE id = $1 AND ($2::text IS NULL OR member_id = $2)', [id, memberId ?? null])).rowCount ?? 0) > 0,
   };
 }

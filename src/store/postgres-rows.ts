@@ -6,7 +6,7 @@ export const PORTAL_COLUMNS = [
   'refresh_token', 'expires_at', 'status', 'rate_limit', 'installed_at', 'updated_at',
 ] as const;
 /** Columns of a `bots` row, in insert order. */
-export const BOT_COLUMNS = ['member_id', 'code', 'bot_id', 'api', 'event_mode', 'bot_token', 'registered_at', 'handler_url'] as const;
+export const BOT_COLUMNS = ['member_id', 'code', 'bot_id', 'api', 'event_mode', 'bot_token', 'registered_at', 'handler_url', 'spec'] as const;
 /** The columns of an outbox item (the dead-letter table adds reason and dead_at). */
 export const OUTBOX_COLUMNS = 'id, member_id, dialogue_key, method, params, idempotency_key, attempts, not_before, created_at';
 
@@ -42,7 +42,13 @@ export function portalFromRow(r: Row): PortalRecord {
 
 /** The values of a bot in {@link BOT_COLUMNS} order. */
 export function botValues(b: BotRecord): unknown[] {
-  return [b.memberId, b.code, b.botId, b.api, b.eventMode, b.botToken, b.registeredAt, b.handlerUrl];
+  return [b.memberId, b.code, b.botId, b.api, b.eventMode, b.botToken, b.registeredAt, b.handlerUrl, b.spec ?? null];
+}
+
+/** The optional `spec` of a bot or command row (absent when NULL). */
+function specOf(r: Row): { spec?: string } {
+  const spec = optStr(r['spec']);
+  return spec === null ? {} : { spec };
 }
 
 /** A bot record from its row. */
@@ -50,13 +56,13 @@ export function botFromRow(r: Row): BotRecord {
   return {
     memberId: str(r['member_id']), code: str(r['code']), botId: num(r['bot_id']), api: str(r['api']) as BotRecord['api'],
     eventMode: str(r['event_mode']) as BotRecord['eventMode'], botToken: optStr(r['bot_token']),
-    handlerUrl: optStr(r['handler_url']), registeredAt: num(r['registered_at']),
+    handlerUrl: optStr(r['handler_url']), registeredAt: num(r['registered_at']), ...specOf(r),
   };
 }
 
 /** A command record from its row. */
 export function commandFromRow(r: Row): CommandRecord {
-  return { memberId: str(r['member_id']), botCode: str(r['bot_code']), command: str(r['command']), commandId: num(r['command_id']) };
+  return { memberId: str(r['member_id']), botCode: str(r['bot_code']), command: str(r['command']), commandId: num(r['command_id']), ...specOf(r) };
 }
 
 /** An inbox item from its row. */

@@ -53,6 +53,14 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until BIGINT NOT NULL);
     `,
   },
+  {
+    name: 'registration sync: applied specs of bots and commands, declared-bots hash per portal (SQLite step 5)',
+    sql: `
+      ALTER TABLE bots ADD COLUMN spec TEXT;
+      ALTER TABLE commands ADD COLUMN spec TEXT;
+      CREATE TABLE sync_hashes (member_id TEXT PRIMARY KEY, hash TEXT NOT NULL, synced_at BIGINT NOT NULL);
+    `,
+  },
 ];
 
 // pg_advisory_lock key of the migration runner: every instance starting at once waits on it.

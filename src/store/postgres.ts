@@ -152,7 +152,7 @@ function portalMethods({ pool, clock, use, tx }: PgCtx): PortalStore {
     )).rowCount === 1,
     setPortalStatus: async (m, status) => void (await q('UPDATE portals SET status = $1, updated_at = $2 WHERE member_id = $3', [status, clock(), m])),
     deletePortal: (m) => use(() => tx(async (c) => {
-      for (const t of ['portals', 'bots', 'commands', 'offsets']) await c.query(`DELETE FROM ${t} WHERE member_id = $1`, [m]);
+      for (const t of ['portals', 'bots', 'commands', 'offsets', 'sync_hashes']) await c.query(`DELETE FROM ${t} WHERE member_id = $1`, [m]);
     })),
     saveBot: async (b) => void (await q(upsertSql('bots', BOT_COLUMNS, ['member_id', 'code']), botValues(b))),
     listBots: async (m) => (m === undefined
@@ -163,8 +163,18 @@ function portalMethods({ pool, clock, use, tx }: PgCtx): PortalStore {
       await c.query('DELETE FROM commands WHERE member_id = $1 AND bot_code = $2', [m, code]);
     })),
     saveCommand: async (c) => void (await q(
-      upsertSql('commands', ['member_id', 'bot_code', 'command', 'command_id'], ['member_id', 'bot_code', 'command']),
-      [c.memberId, c.botCode, c.command, c.commandId],
+      upsertSql('commands', ['member_id', 'bot_code', 'command', 'command_id', 'spec'], ['member_id', 'bot_code', 'command']),
+      [c.memberId, c.botCode, c.command, c.commandId, c.spec ?? null],
+    )),
+    deleteCommand: async (m, botCode, command) =>
+      void (await q('DELETE FROM commands WHERE member_id = $1 AND bot_code = $2 AND command = $3', [m, botCode, command])),
+    getSyncHash: async (m) => {
+      const { rows } = await q('SELECT hash FROM sync_hashes WHERE member_id = $1', [m]);
+      return rows[0] ? String(rows[0]['hash']) : null;
+    },
+    setSyncHash: async (m, hash) => void (await q(
+      `INSERT INTO sync_hashes (member_id, hash, synced_at) VALUES ($1, $2, $3)
+       ON CONFLICT (member_id) DO UPDATE SET hash = excluded.hash, synced_at = excluded.synced_at`, [m, hash, clock()],
     )),
     listCommands: async (m, botCode) => (botCode === undefined
       ? await q('SELECT * FROM commands WHERE member_id = $1 ORDER BY bot_code COLLATE "C", command COLLATE "C"', [m])

@@ -110,6 +110,19 @@ export function sqliteOutbox({ db, s, clock, use }: SqliteQueueCtx): OutboxStore
     s.outboxDone.run(id);
     return claimHead({ memberId: row.member_id, dialogueKey: row.dialogue_key }, next, now);
   });
+  const takeDead = (id: number, memberId: string | undefined): OutboxRow | null => {
+    const row = s.outboxDeadGet.get(id);
+    if (!row || (memberId !== undefined && row.member_id !== memberId)) return null;
+    s.outboxDeadDelete.run(id);
+    return row;
+  };
+  // `add` inside this transaction runs as a savepoint of it: the dead letter goes and the reply comes in one write.
+  const requeue = db.transaction((id: number, memberId: string | undefined): OutboxAddResult | null => {
+    const row = takeDead(id, memberId);
+    if (!row) return null;
+    return add({ memberId: row.member_id, dialogueKey: row.dialogue_key, method: row.method, params: row.params, idempotencyKey: row.idempotency_key }, undefined);
+  });
+  const discard = db.transaction((id: number, memberId: string | undefined): boolean => takeDead(id, memberId) !== null);
   const claim = db.transaction((owner: string, leaseMs: number, limit: number, perMember: number, skip: ReadonlySet<string>) => {
     const now = clock();
     const counts = new Map<string, number>();
@@ -141,8 +154,12 @@ export function sqliteOutbox({ db, s, clock, use }: SqliteQueueCtx): OutboxStore
       }),
     outboxPrune: (before) => use(() => s.sentPrune.run(before).changes),
     outboxPending: (limit, now) => use(() => s.outboxPending.all(now, toLimit(limit)).map(outboxFromRow)),
-    outboxDeadList: (limit) =>
-      use(() => s.outboxDeadList.all(toLimit(limit)).map((r) => ({ ...outboxFromRow(r), reason: r.reason }))),
+    outboxDeadList: (limit, memberId) =>
+      use(() => (memberId === undefined ? s.outboxDeadList.all(toLimit(limit)) : s.outboxDeadListMember.all(memberId, toLimit(limit)))
+        .map((r) => ({ ...outboxFromRow(r), reason: r.reason }))),
+    outboxQueued: (memberId, limit) => use(() => s.outboxQueued.all(memberId, toLimit(limit)).map(outboxFromRow)),
+    outboxDeadRetry: (id, memberId) => use(() => requeue(id, memberId)),
+    outboxDeadDiscard: (id, memberId) => use(() => discard(id, memberId)),
   };
 }
 

@@ -132,6 +132,18 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX inbox_claim ON inbox (done, received_at, member_id, dialogue_key, lease_owner, lease_until, key);
     `,
   },
+  {
+    name: 'registration sync: applied specs of bots and commands, declared-bots hash per portal',
+    sql: `
+      ALTER TABLE bots ADD COLUMN spec TEXT;
+      ALTER TABLE commands ADD COLUMN spec TEXT;
+      CREATE TABLE sync_hashes (
+        member_id TEXT PRIMARY KEY,
+        hash TEXT NOT NULL,
+        synced_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 /**

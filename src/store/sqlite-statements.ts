@@ -37,6 +37,7 @@ export interface BotRow {
   bot_token: string | null;
   handler_url: string | null;
   registered_at: number;
+  spec: string | null;
 }
 
 /** A `commands` row. */
@@ -45,6 +46,7 @@ export interface CommandRow {
   bot_code: string;
   command: string;
   command_id: number;
+  spec: string | null;
 }
 
 /** The columns of an `inbox` row the store hands out. */
@@ -95,7 +97,7 @@ const PORTAL_COLUMNS = [
   'member_id', 'domain', 'client_endpoint', 'auth_mode', 'application_token', 'access_token',
   'refresh_token', 'expires_at', 'status', 'rate_limit', 'installed_at', 'updated_at',
 ];
-const BOT_COLUMNS = ['member_id', 'code', 'bot_id', 'api', 'event_mode', 'bot_token', 'registered_at', 'handler_url'];
+const BOT_COLUMNS = ['member_id', 'code', 'bot_id', 'api', 'event_mode', 'bot_token', 'registered_at', 'handler_url', 'spec'];
 const OUTBOX_COLUMNS =
   'id, member_id, dialogue_key, method, params, idempotency_key, attempts, not_before, created_at';
 
@@ -123,13 +125,20 @@ export function prepareStatements(db: Database) {
     deletePortalBots: q<[string]>('DELETE FROM bots WHERE member_id = ?'),
     deletePortalCommands: q<[string]>('DELETE FROM commands WHERE member_id = ?'),
     deletePortalOffsets: q<[string]>('DELETE FROM offsets WHERE member_id = ?'),
+    deletePortalSyncHash: q<[string]>('DELETE FROM sync_hashes WHERE member_id = ?'),
     saveBot: q<BotRow>(upsertSql('bots', BOT_COLUMNS, ['member_id', 'code'])),
     listAllBots: q<[], BotRow>('SELECT * FROM bots ORDER BY member_id, code'),
     listBots: q<[string], BotRow>('SELECT * FROM bots WHERE member_id = ? ORDER BY code'),
     deleteBot: q<[string, string]>('DELETE FROM bots WHERE member_id = ? AND code = ?'),
     deleteBotCommands: q<[string, string]>('DELETE FROM commands WHERE member_id = ? AND bot_code = ?'),
     saveCommand: q<CommandRow>(
-      upsertSql('commands', ['member_id', 'bot_code', 'command', 'command_id'], ['member_id', 'bot_code', 'command']),
+      upsertSql('commands', ['member_id', 'bot_code', 'command', 'command_id', 'spec'], ['member_id', 'bot_code', 'command']),
+    ),
+    deleteCommand: q<[string, string, string]>('DELETE FROM commands WHERE member_id = ? AND bot_code = ? AND command = ?'),
+    getSyncHash: q<[string], { hash: string }>('SELECT hash FROM sync_hashes WHERE member_id = ?'),
+    setSyncHash: q<[string, string, number]>(
+      `INSERT INTO sync_hashes (member_id, hash, synced_at) VALUES (?, ?, ?)
+       ON CONFLICT (member_id) DO UPDATE SET hash = excluded.hash, synced_at = excluded.synced_at`,
     ),
     listCommands: q<[string], CommandRow>('SELECT * FROM commands WHERE member_id = ? ORDER BY bot_code, command'),
     listBotCommands: q<[string, string], CommandRow>(
@@ -205,6 +214,12 @@ export function prepareStatements(db: Database) {
     outboxDeadList: q<[number], OutboxRow & { reason: string }>(
       `SELECT ${OUTBOX_COLUMNS}, reason FROM outbox_dead ORDER BY dead_at DESC, id DESC LIMIT ?`,
     ),
+    outboxDeadListMember: q<[string, number], OutboxRow & { reason: string }>(
+      `SELECT ${OUTBOX_COLUMNS}, reason FROM outbox_dead WHERE member_id = ? ORDER BY dead_at DESC, id DESC LIMIT ?`,
+    ),
+    outboxDeadGet: q<[number], OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox_dead WHERE id = ?`),
+    outboxDeadDelete: q<[number]>('DELETE FROM outbox_dead WHERE id = ?'),
+    outboxQueued: q<[string, number], OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE member_id = ? ORDER BY id LIMIT ?`),
     getState: q<[string, number], StateRow>(
       'SELECT value, version, expires_at FROM state WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)',
     ),

@@ -93,7 +93,7 @@ function buildStore(db: Database.Database, s: Statements, clock: () => number): 
 
 function portalMethods({ db, s, clock, use }: Ctx): PortalStore {
   const deletePortal = db.transaction((memberId: string) => {
-    for (const st of [s.deletePortal, s.deletePortalBots, s.deletePortalCommands, s.deletePortalOffsets]) st.run(memberId);
+    for (const st of [s.deletePortal, s.deletePortalBots, s.deletePortalCommands, s.deletePortalOffsets, s.deletePortalSyncHash]) st.run(memberId);
   });
   const deleteBot = db.transaction((memberId: string, code: string) => {
     s.deleteBot.run(memberId, code);
@@ -120,6 +120,9 @@ function portalMethods({ db, s, clock, use }: Ctx): PortalStore {
         const rows = botCode === undefined ? s.listCommands.all(memberId) : s.listBotCommands.all(memberId, botCode);
         return rows.map(commandFromRow);
       }),
+    deleteCommand: (memberId, botCode, command) => use(() => void s.deleteCommand.run(memberId, botCode, command)),
+    getSyncHash: (memberId) => use(() => s.getSyncHash.get(memberId)?.hash ?? null),
+    setSyncHash: (memberId, hash) => use(() => void s.setSyncHash.run(memberId, hash, clock())),
   };
 }
 
@@ -188,6 +191,7 @@ function botFromRow(r: BotRow): BotRecord {
     botToken: r.bot_token,
     handlerUrl: r.handler_url,
     registeredAt: r.registered_at,
+    ...(r.spec !== null ? { spec: r.spec } : {}),
   };
 }
 
@@ -201,15 +205,16 @@ function botToRow(b: BotRecord): BotRow {
     bot_token: b.botToken,
     handler_url: b.handlerUrl,
     registered_at: b.registeredAt,
+    spec: b.spec ?? null,
   };
 }
 
 function commandToRow(c: CommandRecord): CommandRow {
-  return { member_id: c.memberId, bot_code: c.botCode, command: c.command, command_id: c.commandId };
+  return { member_id: c.memberId, bot_code: c.botCode, command: c.command, command_id: c.commandId, spec: c.spec ?? null };
 }
 
 function commandFromRow(r: CommandRow): CommandRecord {
-  return { memberId: r.member_id, botCode: r.bot_code, command: r.command, commandId: r.command_id };
+  return { memberId: r.member_id, botCode: r.bot_code, command: r.command, commandId: r.command_id, ...(r.spec !== null ? { spec: r.spec } : {}) };
 }
 
 function stateFromRow<T>(r: { value: string; version: number; expires_at: number | null }): Versioned<T> {

@@ -53,6 +53,11 @@ export interface BotRecord {
   /** The event URL the bot was registered (or last updated) with; null in fetch mode. */
   handlerUrl: string | null;
   registeredAt: number;
+  /**
+   * JSON of the declaration last applied on the portal (type and properties; see `src/registry/declared.ts`),
+   * which registration sync compares with `bots/`. Absent for records written before sync kept it.
+   */
+  spec?: string;
 }
 
 /** A command registered for a bot on a portal. */
@@ -61,6 +66,8 @@ export interface CommandRecord {
   botCode: string;
   command: string;
   commandId: number;
+  /** JSON of the titles, hints and flags last applied on the portal; absent for older records. */
+  spec?: string;
 }
 
 /** An accepted event waiting to be handled. */
@@ -114,7 +121,7 @@ export interface TokenStore {
    */
   updateTokens(memberId: string, tokens: TokenUpdate, expectedRefreshToken: string): Promise<boolean>;
   setPortalStatus(memberId: string, status: PortalRecord['status']): Promise<void>;
-  /** Deletes the portal with its bots, commands and fetch offsets. */
+  /** Deletes the portal with its bots, commands, fetch offsets and sync hash. */
   deletePortal(memberId: string): Promise<void>;
 }
 
@@ -127,6 +134,12 @@ export interface RegistryStore {
   deleteBot(memberId: string, code: string): Promise<void>;
   saveCommand(command: CommandRecord): Promise<void>;
   listCommands(memberId: string, botCode?: string): Promise<CommandRecord[]>;
+  /** Deletes one command record (unknown ones are ignored). */
+  deleteCommand(memberId: string, botCode: string, command: string): Promise<void>;
+  /** The hash of the declared bots last synced completely to the portal, or null (never, or since forgotten). */
+  getSyncHash(memberId: string): Promise<string | null>;
+  /** Remembers the hash of the declared bots after a complete sync (`deletePortal` forgets it). */
+  setSyncHash(memberId: string, hash: string): Promise<void>;
 }
 
 /** Portals, bots and commands. */
@@ -252,7 +265,23 @@ export interface OutboxStore {
   outboxPrune(before: number): Promise<number>;
   /** Heads of dialogues ready at `now` (leased or not), oldest first; diagnostics and wake-up planning. */
   outboxPending(limit: number, now: number): Promise<OutboxItem[]>;
-  outboxDeadList(limit: number): Promise<Array<OutboxItem & { reason: string }>>;
+  /** Dead letters newest first (by the time they died, then id), of one portal when `memberId` is given. */
+  outboxDeadList(limit: number, memberId?: string): Promise<Array<OutboxItem & { reason: string }>>;
+  /**
+   * Every queued reply of one portal (heads, the replies behind them and those waiting for a retry), in id
+   * order: what the app page shows as the portal's outbox.
+   */
+  outboxQueued(memberId: string, limit: number): Promise<OutboxItem[]>;
+  /**
+   * Puts dead letter `id` back in the outbox as a fresh reply (new id at the tail of its dialogue, no
+   * attempts, ready at once) that keeps its idempotency key, and removes the dead letter, in one atomic
+   * write. When the key was delivered meanwhile, or is queued again, nothing is added (the answer says
+   * which, as {@link outboxAdd} does) and the dead letter is removed all the same. Null (nothing changed)
+   * when there is no such dead letter, or it belongs to another portal than `memberId`.
+   */
+  outboxDeadRetry(id: number, memberId?: string): Promise<OutboxAddResult | null>;
+  /** Deletes dead letter `id`; false (nothing changed) when absent or of another portal than `memberId`. */
+  outboxDeadDiscard(id: number, memberId?: string): Promise<boolean>;
 }
 
 /** Versioned key-value state for dialogues and sessions, with expiry. */

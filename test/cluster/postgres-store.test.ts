@@ -17,7 +17,7 @@ describe('postgres store', function () {
   // The shared contract (the same suite as memory and SQLite); each test starts from empty tables.
   storeContract('postgres', async ({ clock }) => {
     const store = await openPostgresStore({ url: db.url, clock, max: 3 });
-    await store.pool.query('TRUNCATE portals, bots, commands, inbox, outbox, outbox_dead, outbox_sent, state, offsets, leases');
+    await store.pool.query('TRUNCATE portals, bots, commands, inbox, outbox, outbox_dead, outbox_sent, state, offsets, leases, sync_hashes');
     return { store, dispose: () => store.close() };
   });
 

@@ -122,6 +122,24 @@ describe('outbox against the emulator', function () {
     expect(outbox.stats()).to.include({ delivered: 1, dead: 1 });
   });
 
+  it('retryDead puts a dead letter back and the running worker delivers it with its key; null for an unknown one', async () => {
+    rig = await emuRig();
+    const outbox = createOutbox({ store: rig.store, client: rig.client, log: createLogger({ silent: true }) });
+    outbox.start();
+    rig.emu.faults.add({ method: SEND, kind: 'status', status: 403, error: 'ACCESS_DENIED', errorDescription: 'bot left', times: 1 });
+    const [first] = replies(rig, 1, 1);
+    await rejection(sent(outbox, first!));
+    const [dead] = await rig.store.outboxDeadList(1);
+    expect(await outbox.retryDead(dead!.id, 'another-portal')).to.equal(null);
+    const again = await outbox.retryDead(dead!.id, rig.memberId);
+    expect(again).to.deep.include({ status: 'queued' });
+    await outbox.idle();
+    expect(rig.emu.portal.messages().map((m) => m.text)).to.deep.equal(['1:0']);
+    expect(await rig.store.outboxSent('k-1-0')).to.not.equal(null);
+    expect(await rig.store.outboxDeadList(10)).to.deep.equal([]);
+    expect(await outbox.retryDead(dead!.id)).to.equal(null);
+  });
+
   it('never blindly re-sends an unmarked reply whose answer was lost; a marked one is retried and kept once', async () => {
     rig = await emuRig();
     const outbox = createOutbox({ store: rig.store, client: rig.client, log: createLogger({ silent: true }), backoff: { baseMs: 10, maxMs: 100 } });

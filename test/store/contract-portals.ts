@@ -149,4 +149,41 @@ export function portalContract(h: Harness): void {
       expect(await h.store.listCommands('m-1')).to.deep.equal([makeCommand()]);
     });
   });
+
+  describe('registration sync records', () => {
+    it('keeps the applied spec of bots and commands; a record saved without one has none', async () => {
+      const bot = makeBot({ spec: '{"type":"bot","properties":{"name":"Echo"}}' });
+      const cmd = makeCommand({ spec: '{"title":{"en":"Help"}}' });
+      await h.store.saveBot(bot);
+      await h.store.saveCommand(cmd);
+      expect(await h.store.listBots('m-1')).to.deep.equal([bot]);
+      expect(await h.store.listCommands('m-1')).to.deep.equal([cmd]);
+      await h.store.saveBot(makeBot());
+      await h.store.saveCommand(makeCommand());
+      expect(await h.store.listBots('m-1')).to.deep.equal([makeBot()]);
+      expect((await h.store.listCommands('m-1'))[0]).to.not.have.property('spec');
+    });
+
+    it('deleteCommand removes one command of one bot of one portal, and ignores unknown ones', async () => {
+      await h.store.saveCommand(makeCommand({ command: 'help', commandId: 1 }));
+      await h.store.saveCommand(makeCommand({ command: 'stop', commandId: 2 }));
+      await h.store.saveCommand(makeCommand({ botCode: 'desk', command: 'help', commandId: 3 }));
+      await h.store.saveCommand(makeCommand({ memberId: 'm-2', command: 'help', commandId: 4 }));
+      await h.store.deleteCommand('m-1', 'echo', 'help');
+      await h.store.deleteCommand('m-1', 'echo', 'nope');
+      expect((await h.store.listCommands('m-1')).map((c) => c.commandId)).to.deep.equal([3, 2]);
+      expect((await h.store.listCommands('m-2')).map((c) => c.commandId)).to.deep.equal([4]);
+    });
+
+    it('remembers one sync hash per portal, replaced on set and forgotten with the portal', async () => {
+      expect(await h.store.getSyncHash('m-1')).to.equal(null);
+      await h.store.savePortal(makePortal());
+      await h.store.setSyncHash('m-1', 'hash-a');
+      await h.store.setSyncHash('m-2', 'hash-b');
+      await h.store.setSyncHash('m-1', 'hash-c');
+      expect([await h.store.getSyncHash('m-1'), await h.store.getSyncHash('m-2')]).to.deep.equal(['hash-c', 'hash-b']);
+      await h.store.deletePortal('m-1');
+      expect([await h.store.getSyncHash('m-1'), await h.store.getSyncHash('m-2')]).to.deep.equal([null, 'hash-b']);
+    });
+  });
 }

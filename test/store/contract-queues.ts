@@ -138,6 +138,29 @@ export function queueContract(h: Harness): void {
       expect(await h.store.outboxPending(10, h.now)).to.deep.equal([]);
     });
 
+    it('lists the dead letters of one portal when asked', async () => {
+      const p1 = await add(h, makeReply({ memberId: 'm-1', idempotencyKey: 'p1' }));
+      const p2 = await add(h, makeReply({ memberId: 'm-2', idempotencyKey: 'p2' }));
+      await h.store.outboxDead(p1, 'one');
+      await h.store.outboxDead(p2, 'two');
+      expect(labels(await h.store.outboxDeadList(10, 'm-2'))).to.deep.equal(['p2']);
+      expect(labels(await h.store.outboxDeadList(10, 'm-3'))).to.deep.equal([]);
+      expect(labels(await h.store.outboxDeadList(10))).to.have.members(['p1', 'p2']);
+    });
+
+    it('lists every queued reply of one portal in id order: heads, replies behind them and waiting retries', async () => {
+      const a1 = await add(h, makeReply({ dialogueKey: 'A', idempotencyKey: 'a1' }));
+      await add(h, makeReply({ dialogueKey: 'A', idempotencyKey: 'a2' }));
+      await add(h, makeReply({ memberId: 'm-2', dialogueKey: 'A', idempotencyKey: 'other' }));
+      await add(h, makeReply({ dialogueKey: 'B', idempotencyKey: 'b1' }));
+      await h.store.outboxRetry(a1, h.now + 60_000);
+      const queued = await h.store.outboxQueued('m-1', 10);
+      expect(labels(queued)).to.deep.equal(['a1', 'a2', 'b1']);
+      expect(queued[0]).to.include({ attempts: 1, notBefore: h.now + 60_000 });
+      expect(labels(await h.store.outboxQueued('m-1', 2))).to.deep.equal(['a1', 'a2']);
+      expect(await h.store.outboxQueued('m-1', 0)).to.deep.equal([]);
+    });
+
     it('forgets a delivered item: later retry or dead calls do not bring it back', async () => {
       const id = await add(h, makeReply());
       await deliver(h, id);
@@ -145,6 +168,83 @@ export function queueContract(h: Harness): void {
       await h.store.outboxDead(id, 'late');
       expect(await h.store.outboxPending(10, h.now)).to.deep.equal([]);
       expect(await h.store.outboxDeadList(10)).to.deep.equal([]);
+    });
+  });
+
+  describe('dead-letter retry and discard', () => {
+    /** Queues a reply and dead-letters it after `attempts` retries; returns its id. */
+    async function dead(reply: Parameters<typeof makeReply>[0], attempts = 2): Promise<number> {
+      const id = await add(h, makeReply(reply));
+      for (let i = 0; i < attempts; i++) await h.store.outboxRetry(id, h.now + 1000);
+      await h.store.outboxDead(id, 'ACCESS_DENIED');
+      return id;
+    }
+
+    it('retry moves a dead letter back as a fresh reply at the tail of its dialogue, keeping its key', async () => {
+      const a1 = await dead({ dialogueKey: 'A', idempotencyKey: 'a1', params: '{"message":"first"}' });
+      const a2 = await add(h, makeReply({ dialogueKey: 'A', idempotencyKey: 'a2' }));
+      h.now += 500;
+      const r = await h.store.outboxDeadRetry(a1);
+      expect(r).to.deep.include({ status: 'queued' });
+      const id = (r as { id: number }).id;
+      expect(id).to.be.greaterThan(a2);
+      expect(await h.store.outboxDeadList(10)).to.deep.equal([]);
+      expect(await h.store.outboxQueued('m-1', 10)).to.deep.equal([
+        { ...makeReply({ dialogueKey: 'A', idempotencyKey: 'a2' }), id: a2, attempts: 0, notBefore: 0, createdAt: h.now - 500 },
+        { ...makeReply({ dialogueKey: 'A', idempotencyKey: 'a1', params: '{"message":"first"}' }), id, attempts: 0, notBefore: 0, createdAt: h.now },
+      ]);
+      const [claimed] = await h.store.outboxClaim({ owner: 'w', leaseMs: 1000, limit: 10 });
+      expect(claimed?.idempotencyKey, 'the reply queued before the retry goes first').to.equal('a2');
+    });
+
+    it('retry is ready at once and claimable when its dialogue is empty', async () => {
+      const a1 = await dead({ dialogueKey: 'A', idempotencyKey: 'a1' });
+      await h.store.outboxDeadRetry(a1);
+      expect(labels(await h.store.outboxClaim({ owner: 'w', leaseMs: 1000, limit: 10 }))).to.deep.equal(['a1']);
+    });
+
+    it('retry changes nothing for an unknown id or a dead letter of another portal', async () => {
+      const a1 = await dead({ idempotencyKey: 'a1' });
+      expect(await h.store.outboxDeadRetry(a1 + 1000)).to.equal(null);
+      expect(await h.store.outboxDeadRetry(a1, 'm-2')).to.equal(null);
+      expect(labels(await h.store.outboxDeadList(10))).to.deep.equal(['a1']);
+      expect(await h.store.outboxQueued('m-1', 10)).to.deep.equal([]);
+      expect(await h.store.outboxDeadRetry(a1, 'm-1')).to.deep.include({ status: 'queued' });
+    });
+
+    it('retry twice queues once: the second finds no dead letter', async () => {
+      const a1 = await dead({ idempotencyKey: 'a1' });
+      const [first, second] = await Promise.all([h.store.outboxDeadRetry(a1), h.store.outboxDeadRetry(a1)]);
+      expect([first?.status ?? null, second?.status ?? null].sort()).to.deep.equal(['queued', null].sort());
+      expect(labels(await h.store.outboxQueued('m-1', 10))).to.deep.equal(['a1']);
+    });
+
+    it('retry of a key delivered meanwhile adds nothing, answers delivered and removes the dead letter', async () => {
+      const a1 = await dead({ idempotencyKey: 'a1' });
+      await deliver(h, await add(h, makeReply({ idempotencyKey: 'a1' })), { id: 9 });
+      expect(await h.store.outboxDeadRetry(a1)).to.deep.equal({ status: 'delivered', result: { id: 9 } });
+      expect(await h.store.outboxQueued('m-1', 10)).to.deep.equal([]);
+      expect(await h.store.outboxDeadList(10)).to.deep.equal([]);
+    });
+
+    it('retry of a key queued again adds nothing, answers pending and removes the dead letter', async () => {
+      const a1 = await dead({ idempotencyKey: 'a1' });
+      const again = await add(h, makeReply({ idempotencyKey: 'a1' }));
+      expect(await h.store.outboxDeadRetry(a1)).to.deep.equal({ status: 'pending', id: again });
+      expect(labels(await h.store.outboxQueued('m-1', 10))).to.deep.equal(['a1']);
+      expect(await h.store.outboxDeadList(10)).to.deep.equal([]);
+    });
+
+    it('discard deletes only the named dead letter of the named portal', async () => {
+      const a1 = await dead({ idempotencyKey: 'a1' });
+      const b1 = await dead({ dialogueKey: 'B', idempotencyKey: 'b1' });
+      expect(await h.store.outboxDeadDiscard(a1, 'm-2')).to.equal(false);
+      expect(await h.store.outboxDeadDiscard(a1, 'm-1')).to.equal(true);
+      expect(await h.store.outboxDeadDiscard(a1)).to.equal(false);
+      expect(labels(await h.store.outboxDeadList(10))).to.deep.equal(['b1']);
+      expect(await h.store.outboxDeadDiscard(b1)).to.equal(true);
+      expect(await h.store.outboxDeadList(10)).to.deep.equal([]);
+      expect(await h.store.outboxQueued('m-1', 10)).to.deep.equal([]);
     });
   });
 }

@@ -120,6 +120,10 @@ export interface EmulatedCommand {
   command: string;
   common: boolean;
   hidden: boolean;
+  /** Titles per language (`{ en: 'Echo' }`). */
+  title: Record<string, string>;
+  /** Parameter hints per language. */
+  params: Record<string, string>;
   /** v1 `EVENT_COMMAND_ADD` as registered (the app's latest one is what receives events). */
   handlerUrl: string | null;
 }

@@ -80,6 +80,20 @@ const register: MethodHandler = (ctx, p) => {
   return bot.id;
 };
 
+/**
+ * `imbot.update` PROPERTIES (`outdated/bots/imbot-update.md`): a key not sent keeps its value; NAME and
+ * LAST_NAME must not both be empty "if both are passed". TYPE and OPENLINE cannot be changed.
+ */
+function renameBot(ctx: MethodContext, bot: BotRec, props: Params): void {
+  const user = ctx.portal.botUser(bot);
+  const first = props['NAME'] === undefined ? user.firstName : (asString(props['NAME'])?.trim() ?? '');
+  const last = props['LAST_NAME'] === undefined ? user.lastName : (asString(props['LAST_NAME'])?.trim() ?? '');
+  if (first === '' && last === '') throw new PortalError('NAME_ERROR', 'Bot name is not specified');
+  ctx.portal.directory.rename(bot.id, first, last, asString(props['WORK_POSITION']));
+  const gender = asString(props['PERSONAL_GENDER']);
+  if (gender === 'M' || gender === 'F') user.gender = gender;
+}
+
 const update: MethodHandler = (ctx, p) => {
   const P = upperKeys(p);
   const owner = v1OwnerKey(ctx, P);
@@ -88,12 +102,10 @@ const update: MethodHandler = (ctx, p) => {
   const fields = asObject(P['FIELDS']);
   if (!fields || Object.keys(fields).length === 0) throw new PortalError('WRONG_REQUEST', 'Update fields can\'t be empty');
   const F = upperKeys(fields);
-  Object.assign(ctx.portal.bots.handlers(owner), readHandlers(F));
+  const handlers = readHandlers(F);
   const props = asObject(F['PROPERTIES']);
-  if (props) {
-    const { first, last } = readName(props);
-    ctx.portal.directory.rename(bot.id, first, last, asString(props['WORK_POSITION']));
-  }
+  if (props) renameBot(ctx, bot, upperKeys(props));
+  Object.assign(ctx.portal.bots.handlers(owner), handlers);
   const code = asString(F['CODE'])?.trim();
   if (code) bot.code = code;
   return true;

@@ -84,6 +84,8 @@ const update: MethodHandler = (ctx, p) => {
     const user = ctx.portal.botUser(bot);
     ctx.portal.directory.rename(bot.id, asString(pick(props, 'name', 'NAME')) ?? user.firstName,
       asString(pick(props, 'lastName', 'LAST_NAME')) ?? user.lastName, asString(pick(props, 'workPosition', 'WORK_POSITION')));
+    const gender = asString(pick(props, 'gender', 'GENDER'));
+    if (gender === 'M' || gender === 'F') user.gender = gender;
   }
   Object.assign(bot, readMode(fields, bot));
   readFlags(fields, bot);

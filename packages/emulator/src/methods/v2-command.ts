@@ -26,10 +26,12 @@ function fieldsOf(p: Params): Params {
 
 function commandName(raw: unknown, required: boolean): string | undefined {
   if (raw === undefined && !required) return undefined;
+  // register: COMMAND_REQUIRED (command-register.md); update: COMMAND_NAME_EMPTY (command-update.md).
+  if (raw === '' && !required) throw new PortalError('COMMAND_NAME_EMPTY', 'Command name is empty');
   if (raw === undefined || raw === '') throw new PortalError('COMMAND_REQUIRED', 'Command is required');
   if (typeof raw !== 'string') throw new PortalError('COMMAND_NAME_INVALID', 'Command must be a string');
   const name = raw.trim().replace(/^\//, '');
-  if (name === '') throw new PortalError('COMMAND_REQUIRED', 'Command is required');
+  if (name === '') throw required ? new PortalError('COMMAND_REQUIRED', 'Command is required') : new PortalError('COMMAND_NAME_EMPTY', 'Command name is empty');
   if (/\s/.test(name)) throw new PortalError('COMMAND_NAME_INVALID', 'Command must not contain spaces');
   return name;
 }
@@ -70,10 +72,29 @@ const update: MethodHandler = (ctx, p) => {
   command.common = asBool(pick(fields, 'common', 'COMMON'), command.common);
   command.hidden = asBool(pick(fields, 'hidden', 'HIDDEN'), command.hidden);
   command.extranetSupport = asBool(pick(fields, 'extranetSupport', 'EXTRANET_SUPPORT'), command.extranetSupport);
-  Object.assign(command.title, langMap(pick(fields, 'title', 'TITLE')));
-  Object.assign(command.params, langMap(pick(fields, 'params', 'PARAMS')));
+  patchLanguages(command, asObject(pick(fields, 'title', 'TITLE')), asObject(pick(fields, 'params', 'PARAMS')));
   return { command: view(command) };
 };
+
+/**
+ * `commands/command-update.md`: a title string sets that translation, `null` deletes it, a missing key
+ * keeps it; `params` works alike but only for the languages present in `title`.
+ */
+function patchLanguages(command: CommandRec, title: Params | undefined, params: Params | undefined): void {
+  const langs = new Set<string>();
+  for (const [key, value] of Object.entries(title ?? {})) {
+    const lang = key.toLowerCase();
+    langs.add(lang);
+    if (value === null) delete command.title[lang];
+    else if (typeof value === 'string') command.title[lang] = value;
+  }
+  for (const [key, value] of Object.entries(params ?? {})) {
+    const lang = key.toLowerCase();
+    if (!langs.has(lang)) continue;
+    if (value === null) delete command.params[lang];
+    else if (typeof value === 'string') command.params[lang] = value;
+  }
+}
 
 const list: MethodHandler = (ctx, p) => {
   const bot = v2OwnedBot(ctx, p, v2OwnerKey(ctx, p));
