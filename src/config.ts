@@ -35,6 +35,8 @@ export interface Config {
   dialogueTtlS: number;
   /** Password of the admin page (`/admin`); null disables it. */
   adminToken: string | null;
+  /** The frame library (BX24.js) the install page loads (`BX24_SCRIPT_URL`). */
+  bx24ScriptUrl: string;
   /** Directory the bot modules are loaded from (`.js` only when running compiled, without tsx). */
   botsDir: string;
   /** `DATABASE_URL` (postgres://...): the PostgreSQL store shared by every instance; null = SQLite in `dataDir`. */
@@ -74,6 +76,7 @@ const VARIABLES = {
   DISPATCH_CONCURRENCY: { type: 'string', pattern: '^[1-9][0-9]{0,3}$', default: '16' },
   DIALOGUE_TTL_S: { type: 'string', pattern: '^[1-9][0-9]{0,8}$', default: '86400' },
   ADMIN_TOKEN: { type: 'string', minLength: 16 },
+  BX24_SCRIPT_URL: { type: 'string', pattern: '^(https?:)?//[^\\s/]+(/\\S*)?$', default: '//api.bitrix24.tech/api/v1/' },
   BOTS_DIR: { type: 'string', minLength: 1, default: 'bots' },
   DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://\\S+$' },
   REDIS_URL: { type: 'string', pattern: '^rediss?://\\S+$' },
@@ -94,6 +97,7 @@ const HINTS: Partial<Record<ConfigVariable, string>> = {
   DATABASE_URL: 'a PostgreSQL URL such as postgres://user:password@host:5432/botkit',
   REDIS_URL: 'a Redis URL such as redis://host:6379',
   REDIS_PREFIX: 'up to 100 characters without spaces',
+  BX24_SCRIPT_URL: 'an http(s) or scheme-relative URL such as //api.bitrix24.tech/api/v1/',
 };
 
 /** Names of every environment variable the server reads. */
@@ -152,6 +156,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (/^http:/i.test(v.B24_OAUTH_URL) && !isLoopback(new URL(v.B24_OAUTH_URL).hostname)) {
     problems.push('B24_OAUTH_URL: must be https (plain http only for a loopback host)');
   }
+  // The script runs in the installing administrator's browser, next to their tokens.
+  if (/^http:/i.test(v.BX24_SCRIPT_URL) && !isLoopback(URL.parse(v.BX24_SCRIPT_URL)?.hostname ?? '')) {
+    problems.push('BX24_SCRIPT_URL: must be https or scheme-relative (plain http only for a loopback host)');
+  }
   if (v.B24_EVENT_MODE === 'fetch' && v.B24_BOT_API === 'v1') {
     problems.push('B24_EVENT_MODE: fetch needs B24_BOT_API=v2 (classic bots only get pushed events)');
   }
@@ -186,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dispatchConcurrency: Number(v.DISPATCH_CONCURRENCY),
     dialogueTtlS: Number(v.DIALOGUE_TTL_S),
     adminToken: v.ADMIN_TOKEN ?? null,
+    bx24ScriptUrl: v.BX24_SCRIPT_URL,
     botsDir: path.resolve(v.BOTS_DIR),
     databaseUrl: v.DATABASE_URL ?? null,
     redisUrl: v.REDIS_URL ?? null,

@@ -6,15 +6,17 @@ import { openClusterMode, type ClusterMode, type Pollers } from './cluster/mode.
 import type { Config } from './config.js';
 import { mountAdmin } from './http/admin.js';
 import { createHttpApp } from './http/app.js';
+import { createInstallPage } from './http/install-page.js';
 import { closeServer, delay, listen } from './http/listen.js';
 import { Dispatcher } from './intake/dispatcher.js';
-import { createInstaller } from './intake/install.js';
+import { createInstallService } from './intake/install.js';
 import { createFetchedIntake } from './intake/fetched.js';
 import { createIntake, type Intake } from './intake/intake.js';
 import type { DispatchQueue } from './intake/dispatch-queue.js';
 import { LocalDispatchQueue } from './intake/local-queue.js';
 import { createLogger, type Logger } from './log.js';
 import { createOutbox, type Outbox } from './outbox/outbox.js';
+import { createInstallState, type InstallCheck, type InstallState } from './registry/install-state.js';
 import { loadBots } from './registry/load-bots.js';
 import type { SyncPlan } from './registry/plan.js';
 import { PollerSet } from './registry/pollers.js';
@@ -56,6 +58,12 @@ export interface Botkit {
    * starts its pollers. One sync per portal at a time.
    */
   syncPortal(memberId: string): Promise<SyncReport>;
+  /**
+   * Whether the app's installation on a portal is finished (`app.info` INSTALLED; a UI app whose install
+   * page never called `installFinish` gets no events). Marks the portal `install_unfinished` (or `active`
+   * again) and logs; throttled per portal. See `src/registry/install-state.ts`.
+   */
+  checkInstallFinished(memberId: string): Promise<InstallCheck>;
   /** What {@link syncPortal} would change: reads the portal, changes nothing. Rejects when the portal cannot be read. */
   planSync(memberId: string): Promise<SyncPlan>;
   /** Unregisters one bot on the portal and forgets it; null when no such bot is registered there. */
@@ -89,6 +97,8 @@ interface Pipeline {
   /** PostgreSQL and Redis when configured (cluster mode). */
   cluster: ClusterMode;
   app: Express;
+  /** The install checks (half-finished UI installs). */
+  installState: InstallState;
   /** Sets the public URL once listening (PORT=0 without PUBLIC_URL, in tests). */
   setPublicUrl(url: string): void;
   syncPortal(memberId: string): Promise<SyncReport>;
@@ -128,14 +138,22 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
     if (started()) await pollers.startFor(memberId);
     return report;
   };
-  const install = createInstaller({ store, client, portalHosts: config.portalHosts, syncPortal, log, clock });
-  const intake = createIntake({ store, queue, install, log, maxAgeS: config.eventMaxAgeS, clock, webhookPortals: config.webhookUrl !== null });
+  const installer = createInstallService({ store, client, portalHosts: config.portalHosts, syncPortal, log, clock });
+  const installState = createInstallState({ store, client, log, clock });
+  const installPage = createInstallPage({
+    installer, store, bots: [...bots.keys()], scriptUrl: config.bx24ScriptUrl, log,
+    onServed: (memberId) => {
+      installState.forget(memberId);
+      installState.schedule(memberId, INSTALL_CHECK_DELAY_MS);
+    },
+  });
+  const intake = createIntake({ store, queue, install: installer.fromEvent, log, maxAgeS: config.eventMaxAgeS, clock, webhookPortals: config.webhookUrl !== null });
   const health = async (): Promise<Record<string, unknown>> => ({
     status: 'ok', portals: (await store.listPortals()).length, bots: [...bots.keys()], pending: dispatcher.size, outbox: outbox.stats(),
     ...cluster.details(),
   });
   const app = createHttpApp({
-    intake, log,
+    intake, log, installPage,
     health: () => cluster.health(),
     extend: (a) => {
       if (config.adminToken) mountAdmin(a, { token: config.adminToken, store, bots: [...bots.keys()], syncPortal, health, log });
@@ -143,8 +161,23 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
   });
   return {
     log, clock, bots, store, client, outbox, queue, dispatcher, intake, pollers, app, syncPortal, cluster, registrar, exclusive,
+    installState,
     setPublicUrl: (url) => void (publicUrl = url),
   };
+}
+
+/** After an install page was served, the server asks the portal once, this much later, whether it was finished. */
+export const INSTALL_CHECK_DELAY_MS = 60_000;
+
+/** On start, in the background and one portal at a time: finds OAuth installs whose install page was never finished. */
+async function checkInstalls(p: Pipeline): Promise<void> {
+  try {
+    for (const portal of await p.store.listPortals()) {
+      if (portal.authMode === 'oauth' && portal.status !== 'reinstall_required') await p.installState.check(portal.memberId);
+    }
+  } catch (e) {
+    p.log.warn('install checks on start failed', { err: e });
+  }
 }
 
 /**
@@ -155,7 +188,8 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
 async function syncChangedPortals(p: Pipeline): Promise<void> {
   const hash = p.registrar.hash();
   for (const portal of await p.store.listPortals()) {
-    if (portal.status !== 'active') continue;
+    // Not when the refresh token was refused; a half-finished UI install (install_unfinished) is synced too.
+    if (portal.status === 'reinstall_required') continue;
     try {
       const synced = await p.exclusive(portal.memberId, async () => {
         if ((await p.store.getSyncHash(portal.memberId)) === hash) return false;
@@ -196,6 +230,7 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
   return {
     app: p.app, store, client: p.client, bots: p.bots, intake: p.intake,
     syncPortal: (memberId) => p.syncPortal(memberId),
+    checkInstallFinished: (memberId) => p.installState.check(memberId),
     planSync: (memberId) => p.exclusive(memberId, () => p.registrar.plan(memberId)),
     unregisterBot: (memberId, code) => p.exclusive(memberId, () => p.registrar.unregister(memberId, code)),
     async idle() {
@@ -219,6 +254,7 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
       if (config.webhookUrl) await ensureWebhookPortal(store, config.webhookUrl, clock());
       await syncChangedPortals(p);
       for (const portal of await store.listPortals()) await p.pollers.startFor(portal.memberId);
+      void checkInstalls(p);
       if (!config.clientId && !config.webhookUrl) {
         log.warn('Bitrix24 is not configured: set B24_WEBHOOK_URL (one portal) or B24_CLIENT_ID and B24_CLIENT_SECRET (an OAuth app); see README "Configuration"');
       }
@@ -230,6 +266,7 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
       if (pruneTimer) clearInterval(pruneTimer);
       if (server) await closeServer(server, until - clock());
       await p.pollers.stopAll();
+      await p.installState.stop();
       await Promise.race([p.dispatcher.idle(), delay(until - clock())]);
       await p.outbox.drain(Math.max(0, until - clock()));
       await p.cluster.release();

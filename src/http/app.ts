@@ -3,6 +3,7 @@ import { BotkitError, HttpError, type ErrorCode } from '../errors.js';
 import type { Intake } from '../intake/intake.js';
 import type { Logger } from '../log.js';
 import { readEventBody, type BodyLimits } from './body.js';
+import { isInstallPageRequest, type InstallPage } from './install-page.js';
 
 /** What the HTTP adapter needs. */
 export interface HttpAppOptions {
@@ -14,6 +15,8 @@ export interface HttpAppOptions {
    */
   health(): HealthStatus | Promise<HealthStatus>;
   limits?: BodyLimits;
+  /** The install page of a UI app (`GET /install`, and a `POST /install` that carries `AUTH_ID` and no `event`). */
+  installPage?: InstallPage;
   /** Extra routes (admin page, metrics) mounted before the 404 handler. */
   extend?(app: Express): void;
 }
@@ -48,7 +51,15 @@ export function createHttpApp(opts: HttpAppOptions): Express {
     res.status(result.status).json(result.body);
   };
   app.post('/events', events);
-  app.post('/install', events);
+  // One install URL serves both install styles: ONAPPINSTALL (an event) and the UI app's install page.
+  app.post('/install', async (req, res) => {
+    const body = await readEventBody(req, opts.limits);
+    if (opts.installPage && isInstallPageRequest(req.query as Record<string, unknown>, body)) return opts.installPage(req, res, body);
+    const result = await opts.intake.accept(body);
+    res.status(result.status).json(result.body);
+  });
+  const page = opts.installPage;
+  if (page) app.get('/install', (req, res) => page(req, res, {}));
   app.get('/healthz', async (_req, res) => {
     const { status, store, redis } = await opts.health();
     res.status(status === 'unavailable' ? 503 : 200).json({ status, ...(store ? { store } : {}), ...(redis ? { redis } : {}) });

@@ -41,17 +41,45 @@ function hostOf(url: string): string {
   }
 }
 
+/** What an install claims: from ONAPPINSTALL/ONAPPUPDATE, or from the install page the portal opens. */
+export interface InstallClaim {
+  memberId: string;
+  domain: string;
+  clientEndpoint: string;
+  accessToken: string;
+  refreshToken: string;
+  applicationToken: string;
+}
+
+/** A verified, stored install. */
+export interface InstallOutcome {
+  portal: PortalRecord;
+  /** The portal was installed before (its record was replaced). */
+  reinstall: boolean;
+  /** What `syncPortal` answered. */
+  report: unknown;
+}
+
+/** Both ways an app gets installed, verified alike. */
+export interface InstallService {
+  /** ONAPPINSTALL / ONAPPUPDATE: the intake's `install`. */
+  fromEvent(event: InstallEvent | AppUpdateEvent): Promise<Record<string, unknown>>;
+  /** The install page (a UI app): the same checks, and the token must always be an administrator's. */
+  fromPage(claim: InstallClaim): Promise<InstallOutcome>;
+}
+
 /**
  * Trust-on-first-use with checks, before anything is stored. Cheap checks first: the `client_endpoint`
  * must be an allowed portal host matching the event's `domain` (refused before any request leaves).
  * Then, in turn per portal host (a host that floods or hangs delays only its own installs; nothing is
  * refused for load, because the platform never re-sends ONAPPINSTALL), single-attempt calls with short
- * timeouts: the portal must accept the access token (`app.info`); over an installed portal the token must
- * be an administrator's (`user.admin`), so a user's token pair cannot replace the `application_token`;
- * and the OAuth server, authenticated by our client secret, must confirm that the refresh token belongs
- * to this `member_id` and endpoint. The rotated pair from that check is what gets stored.
+ * timeouts: the portal must accept the access token (`app.info`); over an installed portal, and always on
+ * the install page (only administrators install UI apps), the token must be an administrator's
+ * (`user.admin`), so a user's token pair cannot replace the `application_token`; and the OAuth server,
+ * authenticated by our client secret, must confirm that the refresh token belongs to this `member_id` and
+ * endpoint. The rotated pair from that check is what gets stored.
  */
-export function createInstaller(opts: InstallerOptions): (event: InstallEvent | AppUpdateEvent) => Promise<Record<string, unknown>> {
+export function createInstallService(opts: InstallerOptions): InstallService {
   const clock = opts.clock ?? Date.now;
   const queue = new FairQueue(opts.perHost ?? 2);
   const timeoutMs = opts.callTimeoutMs ?? VERIFY_CALL_TIMEOUT_MS;
@@ -60,15 +88,15 @@ export function createInstaller(opts: InstallerOptions): (event: InstallEvent | 
     throw new HttpError(status, code, message, { cause });
   };
 
-  async function verify(event: InstallEvent | AppUpdateEvent, reinstall: boolean, meta: Record<string, unknown>): Promise<OAuthGrant> {
-    const { clientEndpoint, accessToken, refreshToken, memberId } = event.auth;
+  async function verify(claim: InstallClaim, admin: string | null, meta: Record<string, unknown>): Promise<OAuthGrant> {
+    const { clientEndpoint, accessToken, refreshToken, memberId } = claim;
     const bounded = (): { signal: AbortSignal } => ({ signal: AbortSignal.timeout(timeoutMs) });
     try {
       await opts.client.callWithToken(clientEndpoint, accessToken, 'app.info', {}, bounded());
     } catch (e) {
       refuse(401, 'INSTALL_VERIFY_FAILED', 'the portal did not accept the access token', meta, e);
     }
-    if (reinstall) await proveAdmin(clientEndpoint, accessToken, bounded(), meta);
+    if (admin !== null) await proveAdmin(clientEndpoint, accessToken, bounded(), admin, meta);
     let grant: OAuthGrant;
     try {
       grant = await opts.client.exchangeRefreshToken(refreshToken, bounded());
@@ -82,33 +110,34 @@ export function createInstaller(opts: InstallerOptions): (event: InstallEvent | 
   }
 
   // DOC api-reference/common/users/user-admin.md: `true` when the token's user may manage app settings.
-  async function proveAdmin(clientEndpoint: string, accessToken: string, o: { signal: AbortSignal }, meta: Record<string, unknown>): Promise<void> {
+  async function proveAdmin(clientEndpoint: string, accessToken: string, o: { signal: AbortSignal }, why: string, meta: Record<string, unknown>): Promise<void> {
     let admin: unknown;
     try {
       admin = await opts.client.callWithToken(clientEndpoint, accessToken, 'user.admin', {}, o);
     } catch (e) {
       refuse(401, 'INSTALL_VERIFY_FAILED', 'the portal did not answer user.admin for the access token', meta, e);
     }
-    if (admin !== true) refuse(403, 'INSTALL_NOT_ADMIN', 'a reinstall over an installed portal must be made by a portal administrator', meta);
+    if (admin !== true) refuse(403, 'INSTALL_NOT_ADMIN', why, meta);
   }
 
-  return async (event) => {
-    const a = event.auth;
-    const host = hostOf(a.clientEndpoint);
-    const meta = { memberId: a.memberId, domain: a.domain, endpointHost: host, event: event.type };
-    if (!isAllowedPortalUrl(a.clientEndpoint, opts.portalHosts) || host !== a.domain.toLowerCase()) {
+  async function install(claim: InstallClaim, source: string, alwaysAdmin: boolean): Promise<InstallOutcome> {
+    const host = hostOf(claim.clientEndpoint);
+    const meta = { memberId: claim.memberId, domain: claim.domain, endpointHost: host, event: source };
+    if (!isAllowedPortalUrl(claim.clientEndpoint, opts.portalHosts) || host !== claim.domain.toLowerCase()) {
       refuse(403, 'INSTALL_HOST_REFUSED', 'client_endpoint is not an allowed portal host or does not match domain', meta);
     }
-    const known = await opts.store.getPortal(a.memberId);
-    const grant = await queue.run(host, () => verify(event, known !== null && known.applicationToken !== null, meta));
-    const existing = await opts.store.getPortal(a.memberId);
+    const known = await opts.store.getPortal(claim.memberId);
+    const admin = alwaysAdmin ? 'only a portal administrator can install the app'
+      : known !== null && known.applicationToken !== null ? 'a reinstall over an installed portal must be made by a portal administrator' : null;
+    const grant = await queue.run(host, () => verify(claim, admin, meta));
+    const existing = await opts.store.getPortal(claim.memberId);
     const now = clock();
     const portal: PortalRecord = {
-      memberId: a.memberId,
-      domain: a.domain,
-      clientEndpoint: a.clientEndpoint,
+      memberId: claim.memberId,
+      domain: claim.domain,
+      clientEndpoint: claim.clientEndpoint,
       authMode: 'oauth',
-      applicationToken: a.applicationToken,
+      applicationToken: claim.applicationToken,
       accessToken: grant.accessToken,
       refreshToken: grant.refreshToken,
       expiresAt: grant.expiresAt,
@@ -118,8 +147,26 @@ export function createInstaller(opts: InstallerOptions): (event: InstallEvent | 
       updatedAt: now,
     };
     await opts.store.savePortal(portal);
-    opts.log.info(existing ? 'portal reinstalled' : 'portal installed', { memberId: a.memberId, domain: a.domain, event: event.type });
-    const report = await opts.syncPortal(a.memberId);
-    return { ok: true, report };
+    opts.log.info(existing ? 'portal reinstalled' : 'portal installed', { memberId: claim.memberId, domain: claim.domain, event: source });
+    const report = await opts.syncPortal(claim.memberId);
+    return { portal, reinstall: existing !== null, report };
+  }
+
+  return {
+    async fromEvent(event) {
+      const a = event.auth;
+      const claim: InstallClaim = {
+        memberId: a.memberId, domain: a.domain, clientEndpoint: a.clientEndpoint, accessToken: a.accessToken,
+        refreshToken: a.refreshToken, applicationToken: a.applicationToken,
+      };
+      const { report } = await install(claim, event.type, false);
+      return { ok: true, report };
+    },
+    fromPage: (claim) => install(claim, 'install_page', true),
   };
+}
+
+/** The ONAPPINSTALL / ONAPPUPDATE installer alone (see {@link createInstallService}). */
+export function createInstaller(opts: InstallerOptions): (event: InstallEvent | AppUpdateEvent) => Promise<Record<string, unknown>> {
+  return createInstallService(opts).fromEvent;
 }

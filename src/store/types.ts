@@ -26,8 +26,12 @@ export interface PortalRecord {
   refreshToken: string | null;
   /** Unix ms when the access token expires. */
   expiresAt: number | null;
-  /** `reinstall_required` after the OAuth server refused the refresh token. */
-  status: 'active' | 'reinstall_required';
+  /**
+   * `reinstall_required` after the OAuth server refused the refresh token; `install_unfinished` while `app.info`
+   * says the UI install was not finished (its install page never called `installFinish`; the portal sends no
+   * events meanwhile), see `src/registry/install-state.ts`.
+   */
+  status: 'active' | 'reinstall_required' | 'install_unfinished';
   /** Per-portal bucket override (`standard`, `enterprise`, `<rate>/<burst>`); null = server default. */
   rateLimit: string | null;
   installedAt: number;

@@ -81,6 +81,11 @@ export function portalContract(h: Harness): void {
       await h.store.setPortalStatus('nope', 'active');
       expect(await h.store.getPortal('m-1')).to.deep.equal(makePortal({ status: 'reinstall_required', updatedAt: h.now }));
       expect(await h.store.getPortal('nope')).to.equal(null);
+      // A UI install whose page never called installFinish (src/registry/install-state.ts).
+      await h.store.setPortalStatus('m-1', 'install_unfinished');
+      expect(await h.store.getPortal('m-1')).to.include({ status: 'install_unfinished' });
+      await h.store.savePortal(makePortal({ memberId: 'm-2', status: 'install_unfinished' }));
+      expect((await h.store.listPortals()).map((p) => p.status)).to.deep.equal(['install_unfinished', 'install_unfinished']);
     });
 
     it('deletePortal removes the portal with its bots, commands and offsets, and nothing else', async () => {

@@ -123,6 +123,16 @@ function deliverV1(env: PayloadEnv, intent: EventIntent, bots: BotRec[]): Array<
   });
 }
 
+const HELD = 'not sent: the app installation is not finished (installFinish was not called)';
+
+/**
+ * DOC settings/app-installation/installation-finish.md: until the install page calls `installFinish`, no
+ * event goes to the app's handlers. Bots of webhooks (not of the app) are not affected.
+ */
+function isHeld(env: PayloadEnv, bot: BotRec): boolean {
+  return bot.authKind === 'oauth' && !env.portal.installFinished;
+}
+
 /**
  * Shapes each intent for every targeted bot (v1 or v2, push or fetch) and delivers it. v1 bots of one
  * app that share a handler URL get one request with several `data[BOT][<id>]` blocks; v2 bots get one
@@ -130,10 +140,16 @@ function deliverV1(env: PayloadEnv, intent: EventIntent, bots: BotRec[]): Array<
  */
 export async function deliver(env: PayloadEnv, intents: EventIntent[]): Promise<Delivery[]> {
   const jobs: Array<Promise<Delivery[]>> = [];
+  const held: Delivery[] = [];
   for (const intent of intents) {
-    const bots = intentBots(intent);
+    const bots = intentBots(intent).filter((bot) => {
+      if (!isHeld(env, bot)) return true;
+      const event = eventName(intent, bot.api);
+      if (event !== null) held.push({ event, botCode: bot.code, mode: bot.eventMode, status: null, error: HELD });
+      return false;
+    });
     for (const bot of bots.filter((b) => b.api === 'v2')) jobs.push(deliverV2(env, intent, bot));
     jobs.push(...deliverV1(env, intent, bots.filter((b) => b.api === 'v1')));
   }
-  return (await Promise.all(jobs)).flat();
+  return [...held, ...(await Promise.all(jobs)).flat()];
 }

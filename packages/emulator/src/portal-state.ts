@@ -5,6 +5,7 @@ import { Stats } from './counters.js';
 import { Directory, type UserRec } from './directory.js';
 import { EventLog } from './event-log.js';
 import { FileStore } from './files.js';
+import { FrameSessions } from './frame/sessions.js';
 import { randomHex } from './ids.js';
 import { LeakyBucket } from './leaky-bucket.js';
 import { OperatingBudget } from './operating.js';
@@ -47,6 +48,14 @@ export class PortalState {
   readonly files = new FileStore();
   /** Webhook code → the user it acts as. */
   readonly webhooks = new Map<string, number>();
+  /**
+   * Whether the app counts as installed (`app.info` INSTALLED). True for an API-only app (installed as soon
+   * as it is added); false from {@link EmulatedPortal.beginUiInstall} until the install page calls
+   * `installFinish` (DOC settings/app-installation/installation-finish.md): until then no events go out.
+   */
+  installFinished = true;
+  /** The app frames rendered on this portal, by `APP_SID` (see frame/routes.ts). */
+  readonly frames = new FrameSessions();
   /** The leaky bucket; replaced by {@link EmulatedPortal.setRateLimit}. */
   bucket: LeakyBucket | null;
   /** An injected fault of event pushes (drop or delay), see {@link EmulatedPortal.setDeliveryFault}. */

@@ -6,6 +6,7 @@ import type { FileStore } from './files.js';
 import type { PayloadEnv } from './event-intent.js';
 import { randomHex } from './ids.js';
 import type { MessageRec } from './chats.js';
+import { finishInstall, openFrame } from './frame/launch.js';
 import { sendInstall, sendUninstall, type InstallForge } from './lifecycle.js';
 import type { PortalState } from './portal-state.js';
 import { botDialogId, sentMessageView } from './posting.js';
@@ -13,7 +14,7 @@ import {
   botJoined, requireBot, usage, userChangeMessage, userPressButton, userReact, userSendMessage,
 } from './scripted-user.js';
 import type {
-  Counters, Delivery, DeliveryFault, DeliveryRecord, EmulatedBot, EmulatedPortal, FaultInjector, MessageFilter, RestRequestLog,
+  AppLaunch, Counters, Delivery, DeliveryFault, DeliveryRecord, EmulatedBot, EmulatedPortal, FaultInjector, MessageFilter, RestRequestLog,
   RateLimit, SendMessageOptions, SentMessage,
 } from './types.js';
 
@@ -47,6 +48,31 @@ export class Portal implements EmulatedPortal {
 
   uninstall(handlerUrl: string, opts?: { applicationToken?: string; clean?: boolean }): Promise<{ status: number; body: unknown }> {
     return sendUninstall(this.#env, handlerUrl, opts);
+  }
+
+  get installFinished(): boolean { return this.#env.portal.installFinished; }
+
+  beginUiInstall(): void {
+    this.#env.portal.installFinished = false;
+  }
+
+  appFrameUrl({ url, install, userId = 1, lang }: { url: string; install?: string; userId?: number; lang?: string }): string {
+    if (this.#env.portal.index !== 0) throw usage('the app frame is served for the default portal only');
+    const q = new URLSearchParams({ user: String(userId), url, ...(install ? { install } : {}), ...(lang ? { lang } : {}) });
+    return `${this.#env.core.url}/app-frame?${q.toString()}`;
+  }
+
+  openApp({ url, install, userId = 1, lang }: { url: string; install?: string; userId?: number; lang?: string }): AppLaunch | null {
+    if (this.#env.portal.index !== 0) throw usage('the app frame is served for the default portal only');
+    try {
+      return openFrame(this.#env.core, this.#env.portal, { userId, url, ...(install ? { install } : {}), ...(lang ? { lang } : {}) });
+    } catch (e) {
+      throw usage((e as Error).message);
+    }
+  }
+
+  finishInstall(appSid: string): boolean {
+    return finishInstall(this.#env.core, this.#env.portal, appSid);
   }
 
   issueTokens(userId = 1): { accessToken: string; refreshToken: string; expiresIn: number } {

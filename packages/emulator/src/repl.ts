@@ -3,6 +3,7 @@ import type { Emulator } from './types.js';
 /** Help text of the emulator REPL. */
 export const REPL_HELP = [
   'install <handlerUrl>              send ONAPPINSTALL to your app',
+  'ui-install <appUrl> [installUrl]  add the app as a UI app; prints the app frame URL to open',
   'say <user> <botCode|chatN> <text> write as a user (user 1 is John Smith)',
   'press <messageId> <button>        press a keyboard button (index or text)',
   'messages                          list what the bots posted',
@@ -27,6 +28,11 @@ export async function runReplCommand(emu: Emulator, line: string): Promise<strin
       case 'install': {
         const answer = await portal.install(args[0] ?? '');
         return `install answered ${answer.status} ${JSON.stringify(answer.body)}`;
+      }
+      case 'ui-install': {
+        portal.beginUiInstall();
+        const [url = '', install] = args;
+        return `open ${portal.appFrameUrl({ url, ...(install ? { install } : {}) })} (app.info INSTALLED is false until the page calls installFinish)`;
       }
       case 'say': {
         const [user = '', to = '', ...words] = args;

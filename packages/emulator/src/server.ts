@@ -4,6 +4,7 @@ import type { Core } from './core.js';
 import type { Lingering } from './fault-apply.js';
 import { sendJson } from './http-io.js';
 import { DOWNLOAD_PATH, handleDownload } from './download-route.js';
+import { handleAppFrame, serveFrameAsset } from './frame/routes.js';
 import { handleOauth } from './oauth-route.js';
 import type { Portal } from './portal.js';
 import type { PortalState } from './portal-state.js';
@@ -32,6 +33,8 @@ async function route(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
   const { pathname } = new URL(req.url ?? '/', 'http://e');
   const { index, sub } = splitPortal(pathname);
   if (/^\/oauth\/token\/?$/.test(sub)) return handleOauth(core, deps.lingering, req, res);
+  // The frame library (BX24.js subset) apps load from the platform, as `<script src="//<host>/api/v1/">`.
+  if (index === 0 && req.method === 'GET' && /^\/api\/v1\/?$/.test(sub) && serveFrameAsset(sub, res)) return;
   const portal = deps.portalAt(index);
   if (!portal) return sendJson(res, 404, { error: 'NOT_FOUND', error_description: 'No such portal' });
   if (DOWNLOAD_PATH.test(sub)) return handleDownload(portal.state, req, res);
@@ -42,11 +45,12 @@ async function route(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
     res.writeHead(301, { location: `${pathname}/` });
     return void res.end();
   }
+  if (sub === '/app-frame' || sub.startsWith('/app-frame/')) return handleAppFrame(core, portal.state, req, res, sub);
   if (sub === '/' || sub.startsWith('/ui/')) return handleUi(core, portal.facade, portal.state, req, res, sub);
   sendJson(res, 404, { error: 'NOT_FOUND', error_description: 'Not found' });
 }
 
-/** The emulator's HTTP (or, given a key and certificate, HTTPS) server: OAuth, REST of every portal, the chat page. */
+/** The emulator's HTTP (or, given a key and certificate, HTTPS) server: OAuth, REST of every portal, the chat page, the app frame. */
 export function createEmulatorServer(deps: RouterDeps, tls?: { key: string; cert: string }): Server {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     route(deps, req, res).catch((e: unknown) => {

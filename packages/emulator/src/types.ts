@@ -291,6 +291,36 @@ export interface EmulatedPortal {
    * only the event is sent and nothing changes.
    */
   uninstall(handlerUrl: string, opts?: { applicationToken?: string; clean?: boolean }): Promise<{ status: number; body: unknown }>;
+  /**
+   * Whether the app counts as installed (`app.info` INSTALLED). True unless a UI install was begun and its
+   * install page has not called `installFinish` yet.
+   */
+  readonly installFinished: boolean;
+  /**
+   * An administrator adds the app as a UI app (DOC settings/app-installation/installation-finish.md): it is
+   * "not installed" until its install page, opened in the app frame, calls `BX24.installFinish()`. Meanwhile
+   * `app.info` says `INSTALLED: false`, no events reach the app's bots, and non-administrators who open the
+   * app see "not fully installed".
+   */
+  beginUiInstall(): void;
+  /**
+   * The URL of the portal page that opens the app in its iframe as `userId` (default 1, the admin):
+   * `${url}/app-frame?user=<id>&url=<app URL>[&install=<install URL>][&lang=<xx>]` (default portal only).
+   * The frame is posted to `install` (or `url`) while the installation is not finished, to `url` afterwards.
+   */
+  appFrameUrl(opts: { url: string; install?: string; userId?: number; lang?: string }): string;
+  /**
+   * What the app frame would post, without a browser: the app (or, before `installFinish` and for an
+   * administrator, its install page) opened by `userId` (default 1). Null when a non-administrator opens a
+   * UI app whose installation is not finished (the portal shows "not fully installed" instead).
+   * `finishInstall(appSid)` is what the frame does when that page calls `BX24.installFinish()`.
+   */
+  openApp(opts: { url: string; install?: string; userId?: number; lang?: string }): AppLaunch | null;
+  /**
+   * The install page opened as `appSid` called `installFinish`: the app counts as installed. Returns false,
+   * changing nothing, when `appSid` is not an install page of an administrator (no effect, as on the platform).
+   */
+  finishInstall(appSid: string): boolean;
   /** Issues an access/refresh pair for a user without sending an install event. */
   issueTokens(userId?: number): { accessToken: string; refreshToken: string; expiresIn: number };
   /** Every access token issued so far answers `401 expired_token`. */
@@ -360,6 +390,27 @@ export interface EmulatedPortal {
    * ONIMCOMMANDADD with `COMMAND_CONTEXT=MENU`.
    */
   pressMenuItem(opts: { from: number; messageId: number; item: number | string }): Promise<Delivery>;
+}
+
+/** What the portal posts into its app frame (DOC settings/oauth/simple-way.md); see {@link EmulatedPortal.openApp}. */
+export interface AppLaunch {
+  /** The app URL with the query the portal adds: `DOMAIN`, `PROTOCOL` (0 http, 1 https), `LANG`, `APP_SID`. */
+  url: string;
+  /**
+   * The POST body (form-encoded): `AUTH_ID`, `AUTH_EXPIRES`, `REFRESH_ID`, `SERVER_ENDPOINT`, `APPLICATION_TOKEN`,
+   * `APPLICATION_SCOPE`, `member_id`, `status`, `PLACEMENT`. The tokens are a fresh pair of the opening user.
+   */
+  form: Record<string, string>;
+  /** A new id per opening; the frame's messages must name it. */
+  appSid: string;
+  /** The iframe's name, `DOMAIN|PROTOCOL|APP_SID` (the frame libraries read it from `window.name`). */
+  frameName: string;
+  /** The origin of `url`: the only origin the portal accepts the frame's messages from. */
+  appOrigin: string;
+  /** The install page (before `installFinish`, administrators only) or the app page. */
+  install: boolean;
+  /** What the frame library's `getInitData` answers (`AUTH_ID`, `IS_ADMIN`, `INSTALL`, `PATH`, ...). */
+  init: Record<string, unknown>;
 }
 
 /** A running emulator: one HTTP server, one OAuth server, one or more portals. */

@@ -2,11 +2,14 @@ import { PortalError } from '../portal-error.js';
 import type { MethodHandler } from '../rest.js';
 import { isoDate } from '../views.js';
 
-/** `app.info` answers only with app context; a webhook gets 400 ACCESS_DENIED (facts §8). */
+/**
+ * `app.info` answers only with app context; a webhook gets 400 ACCESS_DENIED (facts §8). `INSTALLED` is false
+ * while a UI app's install page has not called `installFinish` (DOC settings/app-installation/installation-finish.md).
+ */
 const appInfo: MethodHandler = (ctx) => {
   if (ctx.caller.kind !== 'oauth') throw new PortalError('ACCESS_DENIED', 'Application context required', 400);
   return {
-    ID: 1, CODE: ctx.caller.clientId, VERSION: 1, STATUS: 'L', INSTALLED: true, PAYMENT_EXPIRED: 'N', DAYS: null,
+    ID: 1, CODE: ctx.caller.clientId, VERSION: 1, STATUS: 'L', INSTALLED: ctx.portal.installFinished, PAYMENT_EXPIRED: 'N', DAYS: null,
     LANGUAGE_ID: 'en', LICENSE: 'en_project', LICENSE_TYPE: 'project', LICENSE_FAMILY: 'project',
   };
 };
