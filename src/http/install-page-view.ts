@@ -79,6 +79,6 @@ const REFUSALS: Partial<Record<ErrorCode, { title: string; hint: string }>> = {
 export function refusedPage(o: { code: ErrorCode; message: string; nonce: string }): string {
   const r = REFUSALS[o.code] ?? { title: 'The installation failed', hint: 'See the server log.' };
   const body = `<header><span class="mark bad" aria-hidden="true">!</span><div><h1>${escapeHtml(r.title)}</h1>
-<p class="sub">${escapeHtml(o.code)}</p></div></header><p>${escapeHtml(o.message)}. Nothing was installed.</p><p class="hint">${escapeHtml(r.hint)}</p>`;
+<p class="sub">${escapeHtml(o.code)}</p></div></header><p>${escapeHtml(o.message.charAt(0).toUpperCase() + o.message.slice(1))}. Nothing was installed.</p><p class="hint">${escapeHtml(r.hint)}</p>`;
   return layout('Installation refused', o.nonce, body);
 }

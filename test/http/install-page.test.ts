@@ -57,6 +57,12 @@ describe('install page (/install opened by the portal)', function () {
     expect(bots.every((b) => typeof b.botId === 'number' && b.botId > 0)).to.equal(true);
     const second = JSON.parse((await postLaunch(adminLaunch(), { json: true })).text) as Record<string, unknown>;
     expect(second).to.include({ ok: true, reinstall: true });
+    // A GET with every parameter in the query is served too (the portal itself POSTs the tokens).
+    const launch = adminLaunch();
+    const get = await request(`${launch.url}&${new URLSearchParams(launch.form).toString()}`, { headers: { accept: 'text/html' } });
+    expect(get.statusCode).to.equal(200);
+    expect(get.headers['referrer-policy'], 'a URL with tokens is never sent on').to.equal('no-referrer');
+    expect(await get.body.text()).to.contain('BX24.installFinish()');
     expect(rig.emu.portal.bots()).to.have.length(bots.length);
   });
 
@@ -65,7 +71,7 @@ describe('install page (/install opened by the portal)', function () {
     const page = await postLaunch(launch, { form: { AUTH_ID: 'forged-access-token' } });
     expect(page.status).to.equal(401);
     expect(page.type).to.match(/^text\/html/);
-    expect(page.text).to.contain('INSTALL_VERIFY_FAILED').and.to.contain('Nothing was installed');
+    expect(page.text).to.contain('INSTALL_VERIFY_FAILED').and.to.contain('The portal did not accept the access token. Nothing was installed.');
     expect(page.text).to.not.contain('installFinish');
     const json = await postLaunch(adminLaunch(), { form: { AUTH_ID: 'forged-<script>' }, json: true });
     expect([json.status, JSON.parse(json.text)]).to.deep.equal([401, { error: 'INSTALL_VERIFY_FAILED', message: 'the portal did not accept the access token' }]);

@@ -53,6 +53,10 @@ describe('emulator CLI and REPL', () => {
         expect(await runReplCommand(emu, 'bots')).to.equal(`${botId} echo v2 bot webhook`);
         expect(await runReplCommand(emu, 'say 1 nobody hi')).to.match(/^error: no bot with code "nobody"/);
         expect(await runReplCommand(emu, 'dance')).to.equal('unknown command "dance"; type help');
+        const ui = await runReplCommand(emu, 'ui-install http://127.0.0.1:9/app http://127.0.0.1:9/install');
+        expect(ui).to.equal(`open ${emu.url}/app-frame?user=1&url=http%3A%2F%2F127.0.0.1%3A9%2Fapp&install=http%3A%2F%2F127.0.0.1%3A9%2Finstall `
+          + '(app.info INSTALLED is false until the page calls installFinish)');
+        expect(emu.portal.installFinished).to.equal(false);
       } finally {
         await rec.close();
       }
