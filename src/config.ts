@@ -35,6 +35,8 @@ export interface Config {
   dialogueTtlS: number;
   /** Password of the admin page (`/admin`); null disables it. */
   adminToken: string | null;
+  /** Bearer token `GET /metrics` requires (`METRICS_TOKEN`); null leaves it open. */
+  metricsToken: string | null;
   /** The frame library (BX24.js) the install page loads (`BX24_SCRIPT_URL`). */
   bx24ScriptUrl: string;
   /** Directory the bot modules are loaded from (`.js` only when running compiled, without tsx). */
@@ -76,6 +78,7 @@ const VARIABLES = {
   DISPATCH_CONCURRENCY: { type: 'string', pattern: '^[1-9][0-9]{0,3}$', default: '16' },
   DIALOGUE_TTL_S: { type: 'string', pattern: '^[1-9][0-9]{0,8}$', default: '86400' },
   ADMIN_TOKEN: { type: 'string', minLength: 16 },
+  METRICS_TOKEN: { type: 'string', pattern: '^\\S{16,}$' },
   BX24_SCRIPT_URL: { type: 'string', pattern: '^(https?:)?//[^\\s/]+(/\\S*)?$', default: '//api.bitrix24.tech/api/v1/' },
   BOTS_DIR: { type: 'string', minLength: 1, default: 'bots' },
   DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://\\S+$' },
@@ -97,6 +100,7 @@ const HINTS: Partial<Record<ConfigVariable, string>> = {
   DATABASE_URL: 'a PostgreSQL URL such as postgres://user:password@host:5432/botkit',
   REDIS_URL: 'a Redis URL such as redis://host:6379',
   REDIS_PREFIX: 'up to 100 characters without spaces',
+  METRICS_TOKEN: 'at least 16 characters without spaces',
   BX24_SCRIPT_URL: 'an http(s) or scheme-relative URL such as //api.bitrix24.tech/api/v1/',
 };
 
@@ -194,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dispatchConcurrency: Number(v.DISPATCH_CONCURRENCY),
     dialogueTtlS: Number(v.DIALOGUE_TTL_S),
     adminToken: v.ADMIN_TOKEN ?? null,
+    metricsToken: v.METRICS_TOKEN ?? null,
     bx24ScriptUrl: v.BX24_SCRIPT_URL,
     botsDir: path.resolve(v.BOTS_DIR),
     databaseUrl: v.DATABASE_URL ?? null,

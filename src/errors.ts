@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   INSTALL_MEMBER_MISMATCH: 'The OAuth server says the install\'s tokens belong to another portal than its member_id / client_endpoint (403).',
   NOT_FOUND: 'No such route (404).',
   ADMIN_AUTH_REQUIRED: 'The admin page needs the ADMIN_TOKEN password (401).',
+  METRICS_AUTH_REQUIRED: 'METRICS_TOKEN is set and the request to /metrics does not carry it as `Authorization: Bearer <token>` (401).',
   CLI_USAGE: 'The command line was called with an unknown command or missing arguments (exit code 2).',
   INTERNAL: 'An unexpected server error (500).',
   B24_API_ERROR: 'The portal answered with an error object (see `apiCode`).',

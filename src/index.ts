@@ -21,6 +21,8 @@ export type * from './protocol/events.js';
 export type { BotType, BotColor, BotProperties } from './protocol/outbound.js';
 export { createBotkit } from './server.js';
 export type { Botkit, BotkitOptions } from './server.js';
+export type { EventSource, Metrics } from './metrics/metrics.js';
+export type { PromMetrics, MetricSources } from './metrics/prometheus.js';
 export { describeChange } from './registry/plan.js';
 export type { SyncChange, SyncPlan } from './registry/plan.js';
 export type { AppliedChange, SyncReport } from './registry/sync.js';

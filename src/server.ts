@@ -15,6 +15,8 @@ import { createIntake, type Intake } from './intake/intake.js';
 import type { DispatchQueue } from './intake/dispatch-queue.js';
 import { LocalDispatchQueue } from './intake/local-queue.js';
 import { createLogger, type Logger } from './log.js';
+import { PromMetrics } from './metrics/prometheus.js';
+import { mountMetrics } from './metrics/route.js';
 import { createOutbox, type Outbox } from './outbox/outbox.js';
 import { createInstallState, type InstallCheck, type InstallState } from './registry/install-state.js';
 import { loadBots } from './registry/load-bots.js';
@@ -51,6 +53,8 @@ export interface Botkit {
   readonly client: RestClient;
   readonly intake: Intake;
   readonly bots: ReadonlyMap<string, AnyBotDefinition>;
+  /** The instance's metrics (`GET /metrics`). */
+  readonly metrics: PromMetrics;
   /** Listens, resumes unhandled events and pending replies, starts fetch-mode pollers. Resolves with the base URL. */
   start(): Promise<string>;
   /**
@@ -97,6 +101,7 @@ interface Pipeline {
   /** PostgreSQL and Redis when configured (cluster mode). */
   cluster: ClusterMode;
   app: Express;
+  metrics: PromMetrics;
   /** The install checks (half-finished UI installs). */
   installState: InstallState;
   /** Sets the public URL once listening (PORT=0 without PUBLIC_URL, in tests). */
@@ -111,6 +116,7 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
   const { config } = opts;
   const log = opts.log ?? createLogger({ level: config.logLevel });
   const clock = opts.clock ?? Date.now;
+  const metrics = new PromMetrics({ clock });
   const bots = typeof opts.bots === 'object' ? opts.bots : await loadBots(path.resolve(opts.bots ?? config.botsDir));
   const cluster = await openClusterMode(config, log);
   const store = opts.store ?? cluster.pg ?? openStore({ dataDir: config.dataDir });
@@ -118,16 +124,17 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
   const oauth = config.clientId && config.clientSecret ? { clientId: config.clientId, clientSecret: config.clientSecret, oauthUrl: config.oauthUrl } : null;
   const client = createRestClient({
     store, oauth, rateLimit: config.rateLimit, limiter: coord?.bucketFactory ?? config.limiter, batching: config.batching, portalHosts: config.portalHosts, log, clock,
-    ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}), ...(coord ? { refreshLock: coord.refreshLock } : {}),
+    metrics, ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}), ...(coord ? { refreshLock: coord.refreshLock } : {}),
   });
   const outbox = createOutbox({ store, client, log, clock, ...cluster.outboxOptions });
   const runtime = createRuntime({ store, bots, sink: outbox, client, log, clock, dialogueTtlS: config.dialogueTtlS });
   const perPortal = Math.max(1, Math.floor(config.dispatchConcurrency / 4));
   const queue = cluster.dispatchQueue(perPortal) ?? new LocalDispatchQueue({ store, log, perPortal });
-  const dispatcher = new Dispatcher({ queue, handle: (e, k) => runtime.handle(e, k), concurrency: config.dispatchConcurrency, log, clock });
+  const dispatcher = new Dispatcher({ queue, handle: (e, k) => runtime.handle(e, k), concurrency: config.dispatchConcurrency, log, clock, metrics });
+  metrics.watch({ outbox: () => outbox.stats(), pendingEvents: () => dispatcher.size });
   let publicUrl = config.publicUrl;
   const registrar = createRegistrar({ store, client, bots, api: config.botApi, eventMode: config.eventMode, handlerUrl: () => `${publicUrl}/events`, log, clock });
-  const pollerOptions = { store, client, intake: createFetchedIntake({ queue, log, clock }), log, idleMs: config.pollIntervalMs };
+  const pollerOptions = { store, client, intake: createFetchedIntake({ queue, log, clock, metrics }), log, idleMs: config.pollIntervalMs, metrics };
   const pollers = cluster.pollers(store, pollerOptions) ?? new PollerSet(store, pollerOptions);
   const lock = new KeyedLock();
   // Instances starting together (webhook portal) must not register the same bot with two bot tokens.
@@ -147,21 +154,22 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
       installState.schedule(memberId, INSTALL_CHECK_DELAY_MS);
     },
   });
-  const intake = createIntake({ store, queue, install: installer.fromEvent, log, maxAgeS: config.eventMaxAgeS, clock, webhookPortals: config.webhookUrl !== null });
+  const intake = createIntake({ store, queue, install: installer.fromEvent, log, maxAgeS: config.eventMaxAgeS, clock, webhookPortals: config.webhookUrl !== null, metrics });
   const health = async (): Promise<Record<string, unknown>> => ({
     status: 'ok', portals: (await store.listPortals()).length, bots: [...bots.keys()], pending: dispatcher.size, outbox: outbox.stats(),
     ...cluster.details(),
   });
   const app = createHttpApp({
-    intake, log, installPage,
+    intake, log, installPage, metrics,
     health: () => cluster.health(),
     extend: (a) => {
+      mountMetrics(a, { metrics, token: config.metricsToken });
       if (config.adminToken) mountAdmin(a, { token: config.adminToken, store, bots: [...bots.keys()], syncPortal, health, log });
     },
   });
   return {
     log, clock, bots, store, client, outbox, queue, dispatcher, intake, pollers, app, syncPortal, cluster, registrar, exclusive,
-    installState,
+    installState, metrics,
     setPublicUrl: (url) => void (publicUrl = url),
   };
 }
@@ -228,7 +236,7 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
   };
 
   return {
-    app: p.app, store, client: p.client, bots: p.bots, intake: p.intake,
+    app: p.app, store, client: p.client, bots: p.bots, intake: p.intake, metrics: p.metrics,
     syncPortal: (memberId) => p.syncPortal(memberId),
     checkInstallFinished: (memberId) => p.installState.check(memberId),
     planSync: (memberId) => p.exclusive(memberId, () => p.registrar.plan(memberId)),

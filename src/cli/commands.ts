@@ -4,6 +4,7 @@ import { adminState } from '../http/admin.js';
 import { describeChange, type SyncChange } from '../registry/plan.js';
 import type { SyncReport } from '../registry/sync.js';
 import type { Botkit } from '../server.js';
+import { doctor } from './doctor.js';
 
 /** What a command gets. */
 export interface CliContext {
@@ -23,11 +24,21 @@ export interface CliResult {
   text: string;
 }
 
+/** What a standalone command gets: no server instance, the environment (`.env` applied). */
+export interface StandaloneContext {
+  env: NodeJS.ProcessEnv;
+  args: string[];
+  flags: ReadonlySet<string>;
+  json: boolean;
+}
+
 /** One CLI command. */
 export interface CliCommand {
   args: string;
   summary: string;
   run(ctx: CliContext): Promise<CliResult>;
+  /** When set, the CLI runs this instead of `run`, before loading the configuration or building an instance. */
+  standalone?(ctx: StandaloneContext): Promise<CliResult>;
 }
 
 const usage = (message: string): BotkitError => new BotkitError('CLI_USAGE', message);
@@ -133,4 +144,4 @@ const unregister: CliCommand = {
 };
 
 /** Every command but `start`, by name. */
-export const COMMANDS: Readonly<Record<string, CliCommand>> = { list, portals, sync, unregister };
+export const COMMANDS: Readonly<Record<string, CliCommand>> = { list, portals, sync, unregister, doctor };

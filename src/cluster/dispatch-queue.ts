@@ -158,6 +158,6 @@ export class ClusterDispatchQueue implements DispatchQueue {
     this.#unclaimed = Math.max(0, this.#unclaimed - 1);
     this.#buffered++;
     const p = this.#ring.portal(item.memberId);
-    this.#ring.push(p, { key: item.key, memberId: item.memberId, dialogueKey: item.dialogueKey, event });
+    this.#ring.push(p, { key: item.key, memberId: item.memberId, dialogueKey: item.dialogueKey, event, receivedAt: item.receivedAt });
   }
 }

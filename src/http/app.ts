@@ -2,6 +2,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import { BotkitError, HttpError, type ErrorCode } from '../errors.js';
 import type { Intake } from '../intake/intake.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { readEventBody, type BodyLimits } from './body.js';
 import { isInstallPageRequest, type InstallPage } from './install-page.js';
 
@@ -19,6 +20,8 @@ export interface HttpAppOptions {
   installPage?: InstallPage;
   /** Extra routes (admin page, metrics) mounted before the 404 handler. */
   extend?(app: Express): void;
+  /** Counts refused `/events` and `/install` requests by error code. */
+  metrics?: Pick<Metrics, 'eventRefused'>;
 }
 
 /**
@@ -45,17 +48,25 @@ export function createHttpApp(opts: HttpAppOptions): Express {
   app.set('query parser', 'simple');
   app.set('etag', false);
 
+  // A refused body or event is counted by its error code, then answered by the error handler.
+  const counted = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (e) {
+      opts.metrics?.eventRefused(toHttpError(e).code);
+      throw e;
+    }
+  };
   const events: RequestHandler = async (req, res) => {
-    const body = await readEventBody(req, opts.limits);
-    const result = await opts.intake.accept(body);
+    const result = await counted(async () => opts.intake.accept(await readEventBody(req, opts.limits)));
     res.status(result.status).json(result.body);
   };
   app.post('/events', events);
   // One install URL serves both install styles: ONAPPINSTALL (an event) and the UI app's install page.
   app.post('/install', async (req, res) => {
-    const body = await readEventBody(req, opts.limits);
+    const body = await counted(() => readEventBody(req, opts.limits));
     if (opts.installPage && isInstallPageRequest(req.query as Record<string, unknown>, body)) return opts.installPage(req, res, body);
-    const result = await opts.intake.accept(body);
+    const result = await counted(() => opts.intake.accept(body));
     res.status(result.status).json(result.body);
   });
   const page = opts.installPage;

@@ -8,6 +8,8 @@ export interface DispatchJob {
   memberId: string;
   dialogueKey: string;
   event: BotEvent;
+  /** Unix ms when the event was accepted (its inbox item's `receivedAt`), when the queue knows it. */
+  receivedAt?: number;
 }
 
 /**

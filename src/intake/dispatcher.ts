@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import { NO_METRICS, type Metrics } from '../metrics/metrics.js';
 import type { BotEvent } from '../protocol/events.js';
 import type { DispatchJob, DispatchQueue } from './dispatch-queue.js';
 
@@ -14,6 +15,8 @@ export interface DispatcherOptions {
   /** A handler running longer than this is logged as slow. */
   slowMs?: number;
   clock?: () => number;
+  /** Times queue waits and handlers (default: nothing). */
+  metrics?: Metrics;
 }
 
 /**
@@ -28,6 +31,7 @@ export interface DispatcherOptions {
 export class Dispatcher {
   readonly #opts: DispatcherOptions;
   readonly #clock: () => number;
+  readonly #metrics: Metrics;
   #running = 0;
   #idleWaiters: Array<() => void> = [];
   /** Jobs started since the event loop last had a turn; instant handlers must not starve I/O. */
@@ -37,6 +41,7 @@ export class Dispatcher {
   constructor(opts: DispatcherOptions) {
     this.#opts = opts;
     this.#clock = opts.clock ?? Date.now;
+    this.#metrics = opts.metrics ?? NO_METRICS;
     opts.queue.onChange(() => this.#pump());
   }
 
@@ -82,12 +87,16 @@ export class Dispatcher {
     const { event } = job;
     const started = this.#clock();
     const meta = { type: event.type, memberId: event.memberId, botCode: event.bot.code, dialogId: event.chat.dialogId };
+    this.#metrics.handlerStarted(event.type, job.receivedAt === undefined ? null : started - job.receivedAt);
+    let ok = true;
     try {
       await this.#opts.handle(event, job.key);
     } catch (e) {
+      ok = false;
       this.#opts.log.error('bot handler failed', { ...meta, err: e });
     }
     const ms = this.#clock() - started;
+    this.#metrics.handlerFinished(event.type, ok, ms);
     if (ms > (this.#opts.slowMs ?? 5000)) this.#opts.log.warn('slow bot handler', { ...meta, ms });
     else this.#opts.log.debug('event handled', { ...meta, ms });
     this.#running--;

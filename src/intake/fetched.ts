@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import { NO_METRICS, type EventSource, type Metrics } from '../metrics/metrics.js';
 import { decodeFetchedEvent, eventDedupeKey } from '../protocol/decode.js';
 import { dialogueKey, type BotEvent } from '../protocol/events.js';
 import type { PortalRecord } from '../store/types.js';
@@ -9,15 +10,25 @@ export interface QueueEventDeps {
   queue: DispatchQueue;
   log: Logger;
   clock: () => number;
+  /** Counts accepted and duplicate events (default: nothing). */
+  metrics?: Metrics;
+  /** Where the events come from, for the metrics (default `push`). */
+  source?: EventSource;
 }
 
 /** Persists one decoded event (secrets already stripped) and queues it. False when its key was seen before. */
 export async function queueEvent(d: QueueEventDeps, event: BotEvent, key: string): Promise<boolean> {
   const item = { key, memberId: event.memberId, dialogueKey: dialogueKey(event), payload: JSON.stringify(event), receivedAt: d.clock() };
   const added = await d.queue.add(item, event);
+  const metrics = d.metrics ?? NO_METRICS;
+  const source = d.source ?? 'push';
   if (added) {
+    metrics.eventAccepted(source, event.type, event.ts > 0 ? item.receivedAt - event.ts * 1000 : null);
     d.log.debug('event accepted', { key, type: event.type, memberId: event.memberId, botCode: event.bot.code, dialogId: event.chat.dialogId });
-  } else d.log.debug('duplicate event ignored', { key, type: event.type, memberId: event.memberId });
+  } else {
+    metrics.eventDuplicate(source);
+    d.log.debug('duplicate event ignored', { key, type: event.type, memberId: event.memberId });
+  }
   return added;
 }
 
@@ -32,7 +43,8 @@ export interface FetchedIntake {
  * so they are only decoded, deduplicated and queued. A malformed item is skipped with a warning, so that
  * one bad item cannot block the page's offset.
  */
-export function createFetchedIntake(d: QueueEventDeps): FetchedIntake {
+export function createFetchedIntake(deps: QueueEventDeps): FetchedIntake {
+  const d: QueueEventDeps = { ...deps, source: 'fetch' };
   return {
     async acceptFetched(portal, items) {
       let fresh = 0;
@@ -42,6 +54,7 @@ export function createFetchedIntake(d: QueueEventDeps): FetchedIntake {
           event = decodeFetchedEvent(item, { memberId: portal.memberId, domain: portal.domain });
         } catch (e) {
           d.log.warn('fetched event skipped: malformed', { memberId: portal.memberId, err: e });
+          d.metrics?.eventRefused('EVENT_INVALID');
           continue;
         }
         if (event === null) continue;

@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { decodeEnvelope, decodeEvent, eventDedupeKey, type EventEnvelope } from '../protocol/decode.js';
 import { queueEvent } from './fetched.js';
 import { type AppUpdateEvent, type BotEvent, type InstallEvent, type UninstallEvent } from '../protocol/events.js';
@@ -30,6 +31,8 @@ export interface IntakeOptions {
   /** An incoming-webhook portal is configured: events of its bots name a member_id we do not store. */
   webhookPortals?: boolean;
   clock?: () => number;
+  /** Counts accepted and duplicate events (default: nothing; refusals are counted by the HTTP adapter). */
+  metrics?: Metrics;
 }
 
 /** Accepts events: authenticate → decode → dedupe → persist → hand to the dispatcher → ack. */
@@ -68,8 +71,9 @@ export function createIntake(opts: IntakeOptions): Intake {
     return authenticateEvent(env, portal, verify);
   };
 
+  const queueDeps = { queue, log, clock, source: 'push', ...(opts.metrics ? { metrics: opts.metrics } : {}) } as const;
   async function enqueue(event: BotEvent, key: string): Promise<boolean> {
-    return queueEvent({ queue, log, clock }, event, key);
+    return queueEvent(queueDeps, event, key);
   }
 
   async function uninstall(event: UninstallEvent): Promise<IntakeResult> {

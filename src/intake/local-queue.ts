@@ -99,7 +99,7 @@ export class LocalDispatchQueue implements DispatchQueue {
     } finally {
       this.#writes--;
       p.adding--;
-      if (added) this.#ring.push(p, { key: item.key, memberId: item.memberId, dialogueKey: item.dialogueKey, event });
+      if (added) this.#ring.push(p, { key: item.key, memberId: item.memberId, dialogueKey: item.dialogueKey, event, receivedAt: item.receivedAt });
       else this.#buffered--;
       this.#changed();
     }
@@ -166,7 +166,7 @@ export class LocalDispatchQueue implements DispatchQueue {
           this.#stored = Math.max(0, this.#stored - 1);
           this.#buffered++;
           const event = JSON.parse(item.payload) as BotEvent;
-          this.#ring.push(p, { key: item.key, memberId: item.memberId, dialogueKey: item.dialogueKey, event });
+          this.#ring.push(p, { key: item.key, memberId: item.memberId, dialogueKey: item.dialogueKey, event, receivedAt: item.receivedAt });
         }
         if (items.length < limit && p.gen === gen && p.spilling === 0) {
           p.spilled = false;

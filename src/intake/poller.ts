@@ -1,6 +1,7 @@
 import { backoffDelay } from '../backoff.js';
 import { BotkitError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { NO_METRICS, type Metrics } from '../metrics/metrics.js';
 import type { BotRecord, OffsetStore, RegistryStore, TokenStore } from '../store/types.js';
 import type { FetchedIntake } from './fetched.js';
 
@@ -21,6 +22,8 @@ export interface PollerOptions {
   limit?: number;
   /** Waits between polls; default a timer that stop() cuts short. Tests inject one to record the pauses. */
   wait?: (ms: number) => Promise<void>;
+  /** Counts polls and tracks the time since each bot's last successful one (default: nothing). */
+  metrics?: Metrics;
 }
 
 /** The pause the docs ask for between polls while `hasMore` is true (`chat-bots-v2/index.md#polling`). */
@@ -70,6 +73,7 @@ function apiCode(e: unknown): string | undefined {
  */
 export function startPoller(bot: BotRecord, opts: PollerOptions): Poller {
   const busyMs = opts.busyMs ?? Math.min(HAS_MORE_PAUSE_MS, opts.idleMs);
+  const metrics = opts.metrics ?? NO_METRICS;
   let delay = 0;
   let failures = 0;
   let stopped = false;
@@ -90,6 +94,7 @@ export function startPoller(bot: BotRecord, opts: PollerOptions): Poller {
     const portal = await opts.store.getPortal(bot.memberId);
     if (portal && page.events.length > 0) await opts.intake.acceptFetched(portal, page.events);
     if (page.nextOffset !== offset) await opts.store.setOffset(bot.memberId, bot.botId, page.nextOffset);
+    metrics.pollerPolled(bot.memberId, bot.code, true, page.events.length, page.hasMore);
     return page.hasMore || page.events.length > 0 ? busyMs : opts.idleMs;
   }
 
@@ -105,12 +110,14 @@ export function startPoller(bot: BotRecord, opts: PollerOptions): Poller {
     }
   }
 
+  metrics.pollerStarted(bot.memberId, bot.code);
   const loop = (async () => {
     while (!stopped) {
       try {
         delay = await pollOnce();
         failures = 0;
       } catch (e) {
+        metrics.pollerPolled(bot.memberId, bot.code, false, 0, false);
         if (apiCode(e) === 'BOT_NOT_FOUND') return forget(bot);
         if (GONE.has(String((e as { code?: unknown } | null)?.code))) {
           opts.log.info('portal gone or needs a reinstall; polling stopped', { memberId: bot.memberId, botCode: bot.code, err: e });
@@ -125,7 +132,9 @@ export function startPoller(bot: BotRecord, opts: PollerOptions): Poller {
 
   return {
     botCode: bot.code,
-    done: loop.catch((e: unknown) => void opts.log.error('event poller crashed', { memberId: bot.memberId, botCode: bot.code, err: e })),
+    done: loop
+      .catch((e: unknown) => void opts.log.error('event poller crashed', { memberId: bot.memberId, botCode: bot.code, err: e }))
+      .finally(() => metrics.pollerStopped(bot.memberId, bot.code)),
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

@@ -1,6 +1,7 @@
 import { BotkitError } from '../errors.js';
 import { isAllowedPortalUrl, type HostPattern } from '../http/host-allowlist.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { PortalRecord, TokenStore } from '../store/types.js';
 import {
   B24AuthError, B24HostRefusedError, B24PortalUnknownError, B24ReinstallRequiredError,
@@ -83,6 +84,8 @@ interface RefresherDeps {
   transport: Transport;
   log: Logger;
   clock: () => number;
+  /** Counts refreshes by outcome (default: nothing). */
+  metrics?: Pick<Metrics, 'tokenRefresh'>;
 }
 
 /** What the OAuth server answered to a refresh grant. */
@@ -155,7 +158,9 @@ export class TokenRefresher {
     let grant: OAuthGrant;
     try {
       grant = await exchangeRefreshToken(transport, oauth, portal.refreshToken, clock());
+      this.#deps.metrics?.tokenRefresh(true);
     } catch (e) {
+      this.#deps.metrics?.tokenRefresh(false);
       if (e instanceof B24AuthError && e.apiCode === 'invalid_grant') return this.#refused(portal);
       throw e;
     }

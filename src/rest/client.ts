@@ -2,6 +2,7 @@ import type { Agent, Dispatcher } from 'undici';
 import type { RateLimit } from './limiter.js';
 import type { HostPattern } from '../http/host-allowlist.js';
 import type { Logger } from '../log.js';
+import { NO_METRICS, type Metrics } from '../metrics/metrics.js';
 import { ReadCache } from '../store/read-cache.js';
 import type { PortalRecord, TokenStore } from '../store/types.js';
 import {
@@ -46,6 +47,8 @@ export interface RestClientOptions {
   limiter?: BucketKind | BucketFactory;
   /** A refresh lock shared by every process (cluster mode); default: single-flight in this process. */
   refreshLock?: RefreshLock;
+  /** Counts calls, requests, limiter waits, 503/429 answers and refreshes (default: nothing). */
+  metrics?: Metrics;
 }
 
 /** The REST capability the upper layers need: any method on any stored portal. */
@@ -151,14 +154,15 @@ class Client implements RestClient {
     const transport = { dispatcher: opts.dispatcher ?? this.#ownAgent ?? sharedAgent(), headersMs: timeouts.headersMs, bodyMs: timeouts.bodyMs };
     this.#retry = { ...DEFAULT_RETRY, ...opts.retry };
     this.#batching = opts.batching ?? true;
+    const metrics = opts.metrics ?? NO_METRICS;
     this.#refresher = new TokenRefresher({
-      store: opts.store, oauth: opts.oauth, transport, log: opts.log, clock: this.#clock, ...(opts.refreshLock ? { lock: opts.refreshLock } : {}),
+      store: opts.store, oauth: opts.oauth, transport, log: opts.log, clock: this.#clock, metrics, ...(opts.refreshLock ? { lock: opts.refreshLock } : {}),
     });
     this.#lanes = new LaneRegistry({ batching: this.#batching, bucket: opts.limiter ?? 'token', clock: this.#clock });
     this.#portals = new ReadCache({ ttlMs: opts.portalCacheMs ?? 5000, clock: this.#clock });
     const cached = { getPortal: (memberId: string) => this.#portals.get(memberId, () => opts.store.getPortal(memberId)) };
     this.#deps = {
-      store: cached, transport, hosts: opts.portalHosts, clock: this.#clock, operatingBudgetS: opts.operatingBudgetS ?? 480, sentWith: new WeakMap(),
+      store: cached, transport, hosts: opts.portalHosts, clock: this.#clock, operatingBudgetS: opts.operatingBudgetS ?? 480, sentWith: new WeakMap(), metrics,
     };
   }
 

@@ -13,6 +13,8 @@ export interface LaneCall {
   signal: AbortSignal | undefined;
   resolve: (r: RestResponse) => void;
   reject: (e: unknown) => void;
+  /** Unix ms when the call entered the lane (set by `submit`; the send link measures the limiter wait). */
+  queuedAt?: number;
 }
 
 /** Sends a group of calls in one HTTP request (one call alone, or a batch); settles every call. */
@@ -53,6 +55,7 @@ export class Lane {
 
   /** Queues a call; it is settled by the send function once its group got a token. */
   submit(call: LaneCall): void {
+    call.queuedAt = this.#d.clock();
     this.#queue.push(call);
     this.#countPush(call);
     if (call.signal) {

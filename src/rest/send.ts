@@ -1,4 +1,5 @@
 import type { HostPattern } from '../http/host-allowlist.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { PortalRecord, TokenStore } from '../store/types.js';
 import { assertAllowedUrl, loadPortal, targetFor, type RequestTarget } from './auth.js';
 import { decodeBatch, encodeBatch } from './batch.js';
@@ -17,14 +18,17 @@ export interface SendDeps {
   operatingBudgetS: number;
   /** Remembers which access token a failed request carried, so a refresh knows what is stale. */
   sentWith: WeakMap<object, string>;
+  metrics: Metrics;
 }
 
 // A 429 without operating_reset_at: the platform unblocks within 10 minutes; probe again after one.
 const DEFAULT_BLOCK_MS = 60_000;
 
-function feedback(lane: Lane, e: unknown, now: number): void {
+function feedback(d: SendDeps, lane: Lane, e: unknown): void {
   if (e instanceof B24QueryLimitError) lane.onRateLimited(e.retryAfterMs);
-  else if (e instanceof B24OperationTimeLimitError) lane.block(e.method, e.resetAt ?? now + (e.retryAfterMs ?? DEFAULT_BLOCK_MS));
+  else if (e instanceof B24OperationTimeLimitError) lane.block(e.method, e.resetAt ?? d.clock() + (e.retryAfterMs ?? DEFAULT_BLOCK_MS));
+  else return;
+  d.metrics.restLimited(e);
 }
 
 function observeTime(d: SendDeps, lane: Lane, method: string, time: RestTime | undefined): void {
@@ -43,9 +47,16 @@ async function exchange(d: SendDeps, lane: Lane, target: RequestTarget, method: 
     lane.onSuccess();
     return res;
   } catch (e) {
-    feedback(lane, e, d.clock());
+    feedback(d, lane, e);
     remember(d, e, target);
     throw e;
+  }
+}
+
+function rejectAll(d: SendDeps, calls: readonly LaneCall[], e: unknown): void {
+  for (const c of calls) {
+    d.metrics.restCall(c.method, e);
+    c.reject(e);
   }
 }
 
@@ -53,8 +64,10 @@ async function sendOne(d: SendDeps, lane: Lane, call: LaneCall, target: RequestT
   try {
     const res = await exchange(d, lane, target, call.method, call.signal);
     observeTime(d, lane, call.method, res.time);
+    d.metrics.restCall(call.method, null);
     call.resolve(res);
   } catch (e) {
+    d.metrics.restCall(call.method, e);
     call.reject(e);
   }
 }
@@ -65,16 +78,18 @@ async function sendBatch(d: SendDeps, lane: Lane, calls: LaneCall[], portal: Por
   try {
     envelope = await exchange(d, lane, target, 'batch');
   } catch (e) {
-    for (const c of calls) c.reject(e);
+    rejectAll(d, calls, e);
     return;
   }
   decodeBatch(envelope, calls).forEach((outcome, i) => {
     const call = calls[i] as LaneCall;
     if (outcome.ok) {
       observeTime(d, lane, call.method, outcome.response.time);
+      d.metrics.restCall(call.method, null);
       call.resolve(outcome.response);
     } else {
-      feedback(lane, outcome.error, d.clock());
+      feedback(d, lane, outcome.error);
+      d.metrics.restCall(call.method, outcome.error);
       call.reject(outcome.error);
     }
   });
@@ -89,11 +104,14 @@ export function portalSender(d: SendDeps, memberId: string): (calls: LaneCall[],
   return async (calls, lane) => {
     const first = calls[0];
     if (!first) return;
+    const now = d.clock();
+    for (const c of calls) d.metrics.limiterWait(now - (c.queuedAt ?? now));
+    d.metrics.restRequest(calls.length);
     let portal: PortalRecord;
     try {
       portal = await loadPortal(d.store, memberId);
     } catch (e) {
-      for (const c of calls) c.reject(e);
+      rejectAll(d, calls, e);
       return;
     }
     if (calls.length === 1) return sendOne(d, lane, first, targetFor(portal, first.method, first.params));

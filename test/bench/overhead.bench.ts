@@ -5,6 +5,7 @@
  */
 import { Agent, request } from 'undici';
 import { createLogger } from '../../src/log.js';
+import { PromMetrics } from '../../src/metrics/prometheus.js';
 import { parseHostPatterns } from '../../src/http/host-allowlist.js';
 import { createRestClient, type RestClient } from '../../src/rest/client.js';
 import type { BucketKind } from '../../src/rest/limiter.js';
@@ -45,7 +46,7 @@ async function compare(variants: Record<string, () => Promise<unknown>>, n: numb
   return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { cpuUs: median(v.map((m) => m.cpuUs)), wallUs: median(v.map((m) => m.wallUs)) }]));
 }
 
-async function client(url: string, agent: Agent, batching: boolean, limiter: BucketKind): Promise<RestClient> {
+async function client(url: string, agent: Agent, batching: boolean, limiter: BucketKind, metered = false): Promise<RestClient> {
   const store = createMemoryStore();
   await store.savePortal({
     memberId: 'bench', domain: '127.0.0.1', clientEndpoint: `${url}/rest/1/code/`, authMode: 'webhook', applicationToken: null,
@@ -53,7 +54,7 @@ async function client(url: string, agent: Agent, batching: boolean, limiter: Buc
   });
   return createRestClient({
     store, oauth: null, rateLimit: { rate: 1e6, burst: 1e6 }, portalHosts: parseHostPatterns('127.0.0.1:*'),
-    log: createLogger({ silent: true }), dispatcher: agent, batching, limiter,
+    log: createLogger({ silent: true }), dispatcher: agent, batching, limiter, ...(metered ? { metrics: new PromMetrics({ processMetrics: false }) } : {}),
   });
 }
 
@@ -71,19 +72,28 @@ export async function run(): Promise<BenchResult[]> {
         return JSON.parse(await res.body.text()) as unknown;
       },
     };
-    for (const [label, batching, limiter] of [['ours, batching on', true, 'token'], ['ours, batching off', false, 'token'], ['ours, bottleneck bucket', false, 'bottleneck']] as const) {
-      const c = await client(echo.url, agent, batching, limiter);
+    const kinds = [
+      ['ours, batching on', true, 'token', false], ['ours, batching on, metrics on', true, 'token', true],
+      ['ours, batching off', false, 'token', false], ['ours, bottleneck bucket', false, 'bottleneck', false],
+    ] as const;
+    for (const [label, batching, limiter, metered] of kinds) {
+      const c = await client(echo.url, agent, batching, limiter, metered);
       clients.push(c);
       variants[label] = () => c.call('bench', METHOD, PARAMS);
     }
     const m = await compare(variants, n, 5);
     const bare = m['bare undici.request'] as Measure;
     const b = 'client overhead (sequential calls, medians)';
-    return Object.entries(m).flatMap(([label, v]) => [
-      { bench: b, metric: `${label}: CPU per call`, value: v.cpuUs, unit: 'µs' },
-      { bench: b, metric: `${label}: wall per call`, value: v.wallUs, unit: 'µs' },
-      ...(v === bare ? [] : [{ bench: b, metric: `${label}: CPU ratio to bare`, value: v.cpuUs / bare.cpuUs, unit: '×' }]),
-    ]);
+    const on = m['ours, batching on'] as Measure;
+    const metered = m['ours, batching on, metrics on'] as Measure;
+    return [
+      ...Object.entries(m).flatMap(([label, v]) => [
+        { bench: b, metric: `${label}: CPU per call`, value: v.cpuUs, unit: 'µs' },
+        { bench: b, metric: `${label}: wall per call`, value: v.wallUs, unit: 'µs' },
+        ...(v === bare ? [] : [{ bench: b, metric: `${label}: CPU ratio to bare`, value: v.cpuUs / bare.cpuUs, unit: '×' }]),
+      ]),
+      { bench: b, metric: 'metrics on / off (batching on): CPU per call', value: metered.cpuUs / on.cpuUs, unit: '×' },
+    ];
   } finally {
     for (const c of clients) await c.close();
     await agent.close();

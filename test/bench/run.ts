@@ -17,6 +17,7 @@ const MODULES: Record<string, () => Promise<{ run: () => Promise<BenchResult[]> 
   'cluster-bucket': () => import('./cluster-bucket.bench.js'),
   dispatch: () => import('./dispatch.bench.js'),
   core: () => import('./core.bench.js'),
+  metrics: () => import('./metrics.bench.js'),
   cluster: () => import('./cluster.bench.js'),
 };
 
