@@ -27,7 +27,7 @@ function fail(message: string, code: number, json: boolean): never {
 async function runCommand(command: CliCommand, args: string[], json: boolean): Promise<CliResult> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const flags = new Set(process.argv.filter((a) => a.startsWith('--')));
-  if (command.standalone) return command.standalone({ env: process.env, args, flags, json });
+  if ('standalone' in command) return command.standalone({ env: process.env, args, flags, json });
   const config = loadConfig(process.env);
   const kit = await createBotkit({ config, log: createLogger({ level: 'warn', stream: process.stderr }) });
   try {

@@ -32,14 +32,12 @@ export interface StandaloneContext {
   json: boolean;
 }
 
-/** One CLI command. */
-export interface CliCommand {
-  args: string;
-  summary: string;
-  run(ctx: CliContext): Promise<CliResult>;
-  /** When set, the CLI runs this instead of `run`, before loading the configuration or building an instance. */
-  standalone?(ctx: StandaloneContext): Promise<CliResult>;
-}
+/** One CLI command: run on a server instance the CLI builds, or standalone (it builds what it needs itself). */
+export type CliCommand = { args: string; summary: string } & (
+  | { run(ctx: CliContext): Promise<CliResult> }
+  /** Runs before any configuration is loaded or instance built (doctor: a store that does not open is a finding). */
+  | { standalone(ctx: StandaloneContext): Promise<CliResult> }
+);
 
 const usage = (message: string): BotkitError => new BotkitError('CLI_USAGE', message);
 

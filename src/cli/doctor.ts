@@ -9,7 +9,7 @@ import {
   checkBots, checkConfig, checkHandlerUrl, checkInstalled, checkReachable, checkStore, describeError, NO_PORTAL, type Check,
 } from './doctor-checks.js';
 
-/** Default time each network check may take (`--timeout <ms>` changes it). */
+/** Default time each network check may take (`--timeout=<ms>` changes it). */
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 function timeoutOf(flags: ReadonlySet<string>): number {
@@ -25,7 +25,7 @@ function timeoutOf(flags: ReadonlySet<string>): number {
 /**
  * A REST client over the kit's store for diagnosis: one retry instead of six and the check's timeout on
  * every request, so an unreachable portal is reported with its real error (refused, DNS, TLS, timeout)
- * in seconds instead of after minutes of backoff.
+ * in seconds instead of after the server client's retries and backoff.
  */
 function diagnosticClient(kit: Botkit, config: Config, timeoutMs: number): RestClient {
   const oauth = config.clientId && config.clientSecret ? { clientId: config.clientId, clientSecret: config.clientSecret, oauthUrl: config.oauthUrl } : null;
@@ -99,12 +99,10 @@ export async function runDoctor(env: NodeJS.ProcessEnv, timeoutMs: number): Prom
 
 /**
  * `b24-botkit doctor [--timeout=<ms>]`: checks configuration, store, portals, install, bots and the handler
- * URL. The CLI runs it standalone (it opens the store itself, so a store that does not open is a finding);
- * `run` checks an instance built already.
+ * URL. Standalone: it opens the store itself, so a store that does not open is a finding.
  */
 export const doctor: CliCommand = {
   args: '[--timeout=<ms>]',
   summary: 'check config, store, portals reachable, install finished, bots registered, handler URL reachable',
-  run: async (ctx) => report([checkConfig(ctx.config, process.env), ...(await portalChecks(ctx.kit, ctx.config, timeoutOf(ctx.flags)))]),
   standalone: (ctx: StandaloneContext) => runDoctor(ctx.env, timeoutOf(ctx.flags)),
 };

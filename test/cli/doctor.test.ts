@@ -4,10 +4,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { builtPackage, type BuiltPackage } from '../build/package.js';
 import { startStack, type Stack } from '../e2e/harness.js';
 
-// The real CLI process (src/cli/botkit.ts through tsx, the way `npm run bots` runs it; the compiled bin
-// runs the same module, see test/build/pack.test.ts) against a real server and the emulator on loopback.
+// The real binary: the package's compiled `bin` (dist/src/cli/botkit.js, built once per test process by
+// test/build/package.ts, shared with the pack and sync CLI tests) with the compiled example bots as BOTS_DIR,
+// in another process, against a real server and the emulator on loopback.
 
 interface Run {
   code: number;
@@ -20,11 +22,13 @@ interface DoctorJson {
   checks: Array<{ name: string; ok: boolean; reason: string }>;
 }
 
+let pkg: BuiltPackage;
+
 function cli(env: Record<string, string>, ...args: string[]): Promise<Run> {
   // A clean environment and another working directory: no developer's .env, no B24_* of the shell.
-  const base = { PATH: process.env['PATH'] ?? '', HOME: os.tmpdir(), LOG_LEVEL: 'error', BOTS_DIR: path.resolve('bots') };
+  const base = { PATH: process.env['PATH'] ?? '', HOME: os.tmpdir(), LOG_LEVEL: 'error', BOTS_DIR: path.join(pkg.dir, 'dist/bots') };
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', import.meta.resolve('tsx'), path.resolve('src/cli/botkit.ts'), 'doctor', ...args], { env: { ...base, ...env }, cwd: os.tmpdir() },
+    execFile(process.execPath, [path.join(pkg.dir, 'dist/src/cli/botkit.js'), 'doctor', ...args], { env: { ...base, ...env }, cwd: os.tmpdir() },
       (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }));
   });
 }
@@ -57,10 +61,12 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('cli: b24-botkit doctor', function () {
+describe('cli: b24-botkit doctor (compiled bin)', function () {
   this.timeout(60_000);
   let stack: Stack;
-  before(async () => {
+  before(async function () {
+    this.timeout(180_000);
+    pkg = await builtPackage();
     stack = await startStack();
   });
   after(async () => stack.close());
@@ -134,8 +140,12 @@ describe('cli: b24-botkit doctor', function () {
   });
 });
 
-describe('cli: b24-botkit doctor, unreachable ends', function () {
+describe('cli: b24-botkit doctor (compiled bin), unreachable ends', function () {
   this.timeout(60_000);
+  before(async function () {
+    this.timeout(180_000);
+    pkg = await builtPackage();
+  });
 
   it('handler URL unreachable: the server is down behind PUBLIC_URL (exit 1, the connection error named)', async () => {
     const stack = await startStack();

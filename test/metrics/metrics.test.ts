@@ -122,6 +122,18 @@ describe('metrics: GET /metrics end to end (server + emulator on loopback)', fun
     expect(after.get('nodejs_eventloop_lag_seconds')?.type).to.equal('gauge');
   });
 
+  it('a refused refresh (invalid_grant) counts as a failed refresh', async () => {
+    const before = (await scrape(stack.url)).families;
+    stack.emu.portal.revokeRefreshTokens();
+    stack.emu.portal.expireAccessTokens();
+    await talk(stack, 'after revocation', false);
+    const after = (await scrape(stack.url)).families;
+    expect(delta(before, after, 'botkit_token_refreshes_total', { outcome: 'failed' })).to.equal(1);
+    expect(delta(before, after, 'botkit_token_refreshes_total', { outcome: 'ok' })).to.equal(0);
+    expect(delta(before, after, 'botkit_outbox_dead_lettered_total')).to.equal(1);
+    expect((await stack.kit.store.getPortal(stack.emu.portal.memberId))?.status).to.equal('reinstall_required');
+  });
+
   it('with METRICS_TOKEN set, a scrape without the bearer token gets 401 METRICS_AUTH_REQUIRED', async () => {
     for (const authorization of [undefined, 'Bearer wrong-token-0123456789', `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}`, `Bearer ${TOKEN}x`, TOKEN]) {
       const res = await request(`${stack.url}/metrics`, authorization === undefined ? {} : { headers: { authorization } });
