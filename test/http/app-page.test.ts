@@ -32,7 +32,12 @@ describe('app page /app', function () {
   after(async () => stack?.close());
   beforeEach(() => void rec.lines.splice(0));
 
-  const refusals = (): Line[] => rec.lines.filter((l) => l.message.startsWith('request refused'));
+  // Every refusal is one warn line, and no other warn or error line is written for it.
+  const refusals = (): Line[] => {
+    const lines = rec.lines.filter((l) => l.level === 'warn' || l.level === 'error');
+    expect(lines.every((l) => l.message.startsWith('request refused')), JSON.stringify(lines.map((l) => l.message))).to.equal(true);
+    return lines;
+  };
   const calls = (): string[] => stack.emu.portal.requests().map((r) => r.method);
   const snapshot = async (): Promise<unknown> => {
     const m = stack.emu.portal.memberId;
@@ -128,6 +133,18 @@ describe('app page /app', function () {
     expect(get.statusCode).to.equal(401);
     expect(textOf(await get.body.text())).to.contain('APP_AUTH_REQUIRED');
     expect(String(get.headers['content-security-policy'])).to.contain("frame-ancestors 'none'");
+  });
+
+  it('answers 502 APP_VERIFY_UNAVAILABLE when the portal cannot be asked (reset, rate limit), and changes nothing', async () => {
+    const before = await snapshot();
+    for (const fault of [{ kind: 'reset' as const }, { kind: 'status' as const, status: 503, error: 'QUERY_LIMIT_EXCEEDED' }]) {
+      const remove = stack.emu.faults.add({ method: 'profile', times: 1, ...fault });
+      const res = await launch(stack, { accept: 'application/json' });
+      remove();
+      expect([res.status, JSON.parse(res.text).error], fault.kind).to.deep.equal([502, 'APP_VERIFY_UNAVAILABLE']);
+    }
+    expect(refusals().map((l) => l.meta['code'])).to.deep.equal(['APP_VERIFY_UNAVAILABLE', 'APP_VERIFY_UNAVAILABLE']);
+    expect(await snapshot()).to.deep.equal(before);
   });
 
   it('refuses a cross-site POST to an action even with a valid session and CSRF token; the sync does not run', async () => {
