@@ -56,9 +56,9 @@ describe('mountPages', () => {
   };
 
   it('warns in cluster mode when APP_SESSION_SECRET is not set, and only then', () => {
-    expect(mount({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' })).to.have.length(1);
-    expect(mount({ REDIS_URL: 'redis://127.0.0.1:6379' })[0]).to.contain('APP_SESSION_SECRET is not set');
-    expect(mount({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', APP_SESSION_SECRET: 'x'.repeat(32) })).to.deep.equal([]);
+    expect(mount({ DATABASE_URL: 'postgres://u@db.invalid/botkit' })).to.have.length(1);
+    expect(mount({ REDIS_URL: 'redis://cache.invalid' })[0]).to.contain('APP_SESSION_SECRET is not set');
+    expect(mount({ DATABASE_URL: 'postgres://u@db.invalid/botkit', APP_SESSION_SECRET: 'x'.repeat(32) })).to.deep.equal([]);
     expect(mount({})).to.deep.equal([]);
   });
 
