@@ -188,11 +188,15 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
 /** After an install page was served, the server asks the portal once, this much later, whether it was finished. */
 export const INSTALL_CHECK_DELAY_MS = 60_000;
 
-/** On start, in the background and one portal at a time: finds OAuth installs whose install page was never finished. */
+/**
+ * On start, in the background and one portal at a time: asks the portals whose install page was served but
+ * not yet seen finished (`install_unfinished`) whether it is now. Others are not asked: an install by
+ * event is finished by definition, and a restart of many instances must not call every portal.
+ */
 async function checkInstalls(p: Pipeline): Promise<void> {
   try {
     for (const portal of await p.store.listPortals()) {
-      if (portal.authMode === 'oauth' && portal.status !== 'reinstall_required') await p.installState.check(portal.memberId);
+      if (portal.authMode === 'oauth' && portal.status === 'install_unfinished') await p.installState.check(portal.memberId);
     }
   } catch (e) {
     p.log.warn('install checks on start failed', { err: e });
