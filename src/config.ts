@@ -35,6 +35,11 @@ export interface Config {
   dialogueTtlS: number;
   /** Password of the admin page (`/admin`); null disables it. */
   adminToken: string | null;
+  /**
+   * `APP_SESSION_SECRET`: signs the sessions and CSRF tokens of the app page (`/app`) and `/admin`; null = a
+   * random secret per process (sessions end with the process, and instances of a cluster cannot check each other's).
+   */
+  appSessionSecret: string | null;
   /** Bearer token `GET /metrics` requires (`METRICS_TOKEN`); null leaves it open. */
   metricsToken: string | null;
   /** The frame library (BX24.js) the install page loads (`BX24_SCRIPT_URL`). */
@@ -78,6 +83,7 @@ const VARIABLES = {
   DISPATCH_CONCURRENCY: { type: 'string', pattern: '^[1-9][0-9]{0,3}$', default: '16' },
   DIALOGUE_TTL_S: { type: 'string', pattern: '^[1-9][0-9]{0,8}$', default: '86400' },
   ADMIN_TOKEN: { type: 'string', minLength: 16 },
+  APP_SESSION_SECRET: { type: 'string', minLength: 32 },
   METRICS_TOKEN: { type: 'string', pattern: '^\\S{16,}$' },
   BX24_SCRIPT_URL: { type: 'string', pattern: '^(https?:)?//[^\\s/]+(/\\S*)?$', default: '//api.bitrix24.tech/api/v1/' },
   BOTS_DIR: { type: 'string', minLength: 1, default: 'bots' },
@@ -198,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dispatchConcurrency: Number(v.DISPATCH_CONCURRENCY),
     dialogueTtlS: Number(v.DIALOGUE_TTL_S),
     adminToken: v.ADMIN_TOKEN ?? null,
+    appSessionSecret: v.APP_SESSION_SECRET ?? null,
     metricsToken: v.METRICS_TOKEN ?? null,
     bx24ScriptUrl: v.BX24_SCRIPT_URL,
     botsDir: path.resolve(v.BOTS_DIR),

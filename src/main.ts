@@ -26,22 +26,15 @@ async function main(): Promise<void> {
   }
   const log = createLogger({ level: config.logLevel });
   const kit = await createBotkit({ config, log });
-  try {
-    await kit.start();
-  } catch (e) {
-    // A taken port is an operator's mistake, not a crash: one log line, exit 1.
-    if (e instanceof BotkitError && e.code === 'LISTEN_FAILED') {
-      log.error(e.message, { code: e.code });
-      process.exit(1);
-    }
-    throw e;
-  }
+  // Signals are handled from before the server listens: a SIGTERM that arrives while it starts (or just
+  // after the "listening" line, which a supervisor may act on at once) drains once started, never kills.
+  let started: Promise<unknown> = Promise.resolve();
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
-    kit.stop(10_000).then(
+    started.then(() => kit.stop(10_000)).then(
       () => process.exit(0),
       (e: unknown) => {
         log.error('shutdown failed', { err: e });
@@ -51,6 +44,16 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  try {
+    await (started = kit.start());
+  } catch (e) {
+    // A taken port is an operator's mistake, not a crash: one log line, exit 1.
+    if (e instanceof BotkitError && e.code === 'LISTEN_FAILED') {
+      log.error(e.message, { code: e.code });
+      process.exit(1);
+    }
+    throw e;
+  }
 }
 
 main().catch((e: unknown) => {

@@ -4,8 +4,10 @@ import type { Express } from 'express';
 import type { Dispatcher as UndiciDispatcher } from 'undici';
 import { openClusterMode, type ClusterMode, type Pollers } from './cluster/mode.js';
 import type { Config } from './config.js';
-import { mountAdmin } from './http/admin.js';
 import { createHttpApp } from './http/app.js';
+import { RecentErrors } from './http/app-page-errors.js';
+import { installView } from './http/app-page-state.js';
+import { mountPages } from './http/pages.js';
 import { createInstallPage } from './http/install-page.js';
 import { closeServer, delay, listen } from './http/listen.js';
 import { Dispatcher } from './intake/dispatcher.js';
@@ -114,8 +116,10 @@ interface Pipeline {
 
 async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promise<Pipeline> {
   const { config } = opts;
-  const log = opts.log ?? createLogger({ level: config.logLevel });
   const clock = opts.clock ?? Date.now;
+  // Warn and error lines naming a portal are kept for its app page (recent errors).
+  const recentErrors = new RecentErrors({ clock });
+  const log = recentErrors.tap(opts.log ?? createLogger({ level: config.logLevel }));
   const metrics = new PromMetrics({ clock });
   const bots = typeof opts.bots === 'object' ? opts.bots : await loadBots(path.resolve(opts.bots ?? config.botsDir));
   const cluster = await openClusterMode(config, log);
@@ -164,7 +168,14 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
     health: () => cluster.health(),
     extend: (a) => {
       mountMetrics(a, { metrics, token: config.metricsToken });
-      if (config.adminToken) mountAdmin(a, { token: config.adminToken, store, bots: [...bots.keys()], syncPortal, health, log });
+      mountPages(a, {
+        config, store, client, bots, target: () => registrar.target(), publicUrl: () => publicUrl, errors: recentErrors, health, log, clock,
+        installState: async (portal) => installView(await installState.check(portal.memberId)),
+        ops: {
+          syncPortal, planSync: (m) => exclusive(m, () => registrar.plan(m)), unregisterBot: (m, code) => exclusive(m, () => registrar.unregister(m, code)),
+          retryDead: (id, m) => outbox.retryDead(id, m),
+        },
+      });
     },
   });
   return {
@@ -177,11 +188,15 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
 /** After an install page was served, the server asks the portal once, this much later, whether it was finished. */
 export const INSTALL_CHECK_DELAY_MS = 60_000;
 
-/** On start, in the background and one portal at a time: finds OAuth installs whose install page was never finished. */
+/**
+ * On start, in the background and one portal at a time: asks the portals whose install page was served but
+ * not yet seen finished (`install_unfinished`) whether it is now. Others are not asked: an install by
+ * event is finished by definition, and a restart of many instances must not call every portal.
+ */
 async function checkInstalls(p: Pipeline): Promise<void> {
   try {
     for (const portal of await p.store.listPortals()) {
-      if (portal.authMode === 'oauth' && portal.status !== 'reinstall_required') await p.installState.check(portal.memberId);
+      if (portal.authMode === 'oauth' && portal.status === 'install_unfinished') await p.installState.check(portal.memberId);
     }
   } catch (e) {
     p.log.warn('install checks on start failed', { err: e });

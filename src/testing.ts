@@ -1,12 +1,13 @@
 /**
  * `b24-botkit/testing`: run your bots against the portal emulator in your own tests. Loads the emulator
- * (a dev dependency, `@b24-botkit/emulator`); production code never imports this module.
+ * (the workspace package `packages/emulator`, compiled into this package under `dist/packages/`);
+ * production code never imports this module.
  * @packageDocumentation
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startEmulator, type Emulator, type EmulatorOptions } from '@b24-botkit/emulator';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../packages/emulator/src/index.js';
 import { loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import type { AnyBotDefinition } from './router/bot.js';
@@ -14,8 +15,8 @@ import { createBotkit, type Botkit } from './server.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
 
-export type { Emulator, EmulatorOptions, EmulatedPortal, SentMessage } from '@b24-botkit/emulator';
-export { startEmulator } from '@b24-botkit/emulator';
+export type { Emulator, EmulatorOptions, EmulatedPortal, SentMessage } from '../packages/emulator/src/index.js';
+export { startEmulator } from '../packages/emulator/src/index.js';
 
 /** A running server + emulator pair over loopback, with a fresh SQLite directory. */
 export interface Stack {

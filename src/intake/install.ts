@@ -141,7 +141,8 @@ export function createInstallService(opts: InstallerOptions): InstallService {
       accessToken: grant.accessToken,
       refreshToken: grant.refreshToken,
       expiresAt: grant.expiresAt,
-      status: 'active',
+      // A UI install is not finished until the page's BX24.installFinish() ran (app.info says so later).
+      status: source === 'install_page' ? 'install_unfinished' : 'active',
       rateLimit: existing?.rateLimit ?? null,
       installedAt: existing?.installedAt ?? now,
       updatedAt: now,

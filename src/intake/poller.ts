@@ -7,7 +7,7 @@ import type { FetchedIntake } from './fetched.js';
 
 /** What a poller needs. */
 export interface PollerOptions {
-  store: OffsetStore & Pick<TokenStore, 'getPortal'> & Pick<RegistryStore, 'deleteBot'>;
+  store: OffsetStore & Pick<TokenStore, 'getPortal'> & Pick<RegistryStore, 'deleteBot' | 'listBots'>;
   client: { call<T = unknown>(memberId: string, method: string, params?: Record<string, unknown>): Promise<T> };
   intake: FetchedIntake;
   log: Logger;
@@ -68,7 +68,8 @@ function apiCode(e: unknown): string | undefined {
  * (`chat-bots-v2/index.md#polling`): a pause of {@link HAS_MORE_PAUSE_MS} after a page with events
  * (the minimum while `hasMore`), the idle interval (5-30 s) after an empty one, and exponential backoff
  * (capped at 60 s) on errors. The offset is persisted only after the page is safely in the inbox.
- * `BOT_NOT_FOUND` means the bot was deleted: its record is removed and the loop ends.
+ * `BOT_NOT_FOUND` means the bot was deleted: its record is removed (unless the code was registered again
+ * under a new id meanwhile) and the loop ends.
  */
 export function startPoller(bot: BotRecord, opts: PollerOptions): Poller {
   const busyMs = opts.busyMs ?? Math.min(HAS_MORE_PAUSE_MS, opts.idleMs);
@@ -98,8 +99,11 @@ export function startPoller(bot: BotRecord, opts: PollerOptions): Poller {
   }
 
   async function forget(b: BotRecord): Promise<void> {
-    opts.log.warn('bot deleted on the portal; polling stopped', { memberId: b.memberId, botCode: b.code });
+    opts.log.warn('bot deleted on the portal; polling stopped', { memberId: b.memberId, botCode: b.code, botId: b.botId });
     try {
+      // Registered again meanwhile (a new id under the same code): that record is not this poller's to drop.
+      const current = (await opts.store.listBots(b.memberId)).find((x) => x.code === b.code);
+      if (current === undefined || current.botId !== b.botId) return;
       await opts.store.deleteBot(b.memberId, b.code);
     } catch (e) {
       opts.log.error('could not forget a deleted bot', { memberId: b.memberId, botCode: b.code, err: e });

@@ -76,7 +76,7 @@ export function enqueue(env: HelperEnv, method: string, params: Record<string, u
 }
 
 function positiveInt(value: unknown): number | null {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : null;
+  return Number.isSafeInteger(value) && (value as number) > 0 ? (value as number) : null;
 }
 
 function field(value: unknown, key: string): unknown {
@@ -126,7 +126,7 @@ export async function download(env: HelperEnv, file: EventFile | number, opts: D
   const url = await downloadUrlOf(env, fileId);
   const dl = await openDownload(url, { maxBytes, portalHost: env.event.domain, ...(opts.signal ? { signal: opts.signal } : {}) });
   if (typeof file === 'number') return dl;
-  return { ...dl, name: dl.name ?? file.name, size: dl.size ?? file.size };
+  return { ...dl, name: file.name ?? dl.name, size: file.size ?? dl.size };
 }
 
 /** A message with a file: `ctx.reply({ text, file })`. */
@@ -157,7 +157,7 @@ export async function fileInfo(env: HelperEnv, file: EventFile): Promise<EventFi
   if (file.name !== null && file.size !== null) return { ...file };
   const dl = await download(env, file.id, { maxBytes: Number.MAX_SAFE_INTEGER });
   dl.stream.destroy();
-  return { id: file.id, name: dl.name ?? file.name, size: dl.size ?? file.size, type: file.type };
+  return { id: file.id, name: file.name ?? dl.name, size: file.size ?? dl.size, type: file.type };
 }
 
 /** Reads a message by id (v2 `Chat.Message.get`; the platform allows it to supervisor and personal bots only). */

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { request } from 'undici';
 import { startEmulator, type Emulator } from '@b24-botkit/emulator';
 import { exited, waitForOutput } from '../helpers/child.js';
-import { builtPackage, productionDependencies, ROOT, type BuiltPackage } from './package.js';
+import { builtPackage, EMULATOR_ASSETS, productionDependencies, ROOT, type BuiltPackage } from './package.js';
 
 const run = promisify(execFile);
 
@@ -36,6 +36,21 @@ function startServer(cmd: string, args: string[], cwd: string, env: Record<strin
   const pathEnv = `${path.dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
   return spawn(cmd, args, { cwd, env: { PATH: pathEnv, HOME: os.tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
 }
+
+// A test of the project's own, on b24-botkit/testing (README "Testing a bot offline"), run by plain node.
+const PROJECT_TEST = `import { startStack } from 'b24-botkit/testing';
+import { hello } from './build/bots/hello.js';
+
+const stack = await startStack({ bots: new Map([['hello', hello]]) });
+try {
+  await stack.emu.portal.sendMessage({ from: 1, to: 'hello', text: 'from a test' });
+  const [answer] = await stack.emu.portal.waitForMessages(1, { botCode: 'hello' });
+  const page = await fetch(stack.emu.url + '/');
+  console.log(JSON.stringify({ answer: answer.text, chatPage: page.status }));
+} finally {
+  await stack.close();
+}
+`;
 
 const cmdline = async (pid: number | undefined): Promise<string> => (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replace(/\0/g, ' ');
 
@@ -109,6 +124,12 @@ describe('compiled build and packaging', function () {
       child.kill('SIGTERM');
       expect(await exited(child)).to.equal(0);
     }
+    // b24-botkit/testing works from the tarball too: the emulator travels compiled, with its page's assets.
+    await writeFile(path.join(proj, 'bot.test.mjs'), PROJECT_TEST);
+    const { stdout } = await run(process.execPath, ['bot.test.mjs'], { cwd: proj });
+    expect(JSON.parse(stdout.trim().split('\n').pop() ?? '{}')).to.deep.equal({ answer: 'hello: from a test', chatPage: 200 });
+    const scripts = (JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['build'], 'the build script copies the assets this test copies').to.include(`'${EMULATOR_ASSETS}','dist/${EMULATOR_ASSETS}'`);
     console.log(`      build ${pkg.timings.buildMs} ms, pack ${pkg.timings.packMs} ms, project install ${installMs} ms, whole test ${Date.now() - t0} ms`);
   });
 });

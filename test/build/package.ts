@@ -10,6 +10,9 @@ const run = promisify(execFile);
 /** The repository root (tests run from it). */
 export const ROOT = process.cwd();
 
+/** The emulator's static files, which `npm run build` copies next to its compiled modules. */
+export const EMULATOR_ASSETS = 'packages/emulator/src/ui/assets';
+
 /** A compiled copy of the package in a temp directory, and its `npm pack` tarball. */
 export interface BuiltPackage {
   /** Holds package.json, README.md and dist/ (dist/bots too: the compiled example bots). */
@@ -31,6 +34,8 @@ async function buildOnce(): Promise<BuiltPackage> {
   let t = Date.now();
   // The same compiler and config as `npm run build`, into the copy (the worktree's dist/ is left alone).
   await run(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', path.join(dir, 'dist')]);
+  // ... and the emulator's chat page assets, as the build script copies them.
+  await cp(path.join(ROOT, EMULATOR_ASSETS), path.join(dir, 'dist', EMULATOR_ASSETS), { recursive: true });
   const buildMs = Date.now() - t;
   t = Date.now();
   // prepack would build again: the copy is built already.

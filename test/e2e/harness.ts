@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import { encodePhpForm } from '../../src/protocol/php-form.js';
 
-export { startStack, type Stack, type StackOptions } from 'b24-botkit/testing';
+export { startStack, type Stack, type StackOptions } from '../../src/testing.js';
 
 /** POSTs a raw body to the server and returns status and parsed JSON body. */
 export async function post(url: string, body: string | Buffer, contentType = 'application/x-www-form-urlencoded'): Promise<{ status: number; body: Record<string, unknown> }> {

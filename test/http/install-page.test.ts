@@ -37,7 +37,7 @@ describe('install page (/install opened by the portal)', function () {
     const portal = await rig.kit.store.getPortal(rig.emu.portal.memberId);
     expect(portal).to.include({
       authMode: 'oauth', applicationToken: rig.emu.portal.applicationToken, clientEndpoint: rig.emu.portal.clientEndpoint,
-      domain: rig.emu.portal.domain, status: 'active',
+      domain: rig.emu.portal.domain, status: 'install_unfinished',
     });
     expect(portal?.refreshToken, 'the rotated pair is stored, not the posted one').to.not.equal(launch.form['REFRESH_ID']);
     const registered = rig.emu.portal.bots();
@@ -143,5 +143,20 @@ describe('install page (/install opened by the portal)', function () {
     rig.clock.now += 3_600_000;
     await rig.kit.checkInstallFinished(memberId);
     expect(appInfos(), 'a finished install is not asked again').to.equal(asked + 1);
+  });
+
+  it('an install page finished while the server was down is confirmed at the next start (only unfinished installs are asked)', async () => {
+    expect((await postLaunch(adminLaunch())).status).to.equal(200);
+    const memberId = rig.emu.portal.memberId;
+    expect((await rig.kit.store.getPortal(memberId))?.status, 'not finished until the page ran').to.equal('install_unfinished');
+    expect(rig.emu.portal.finishInstall(adminLaunch().appSid)).to.equal(true);
+    await rig.restart();
+    for (let i = 0; i < 100 && (await rig.kit.store.getPortal(memberId))?.status !== 'active'; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await rig.kit.store.getPortal(memberId))?.status).to.equal('active');
+    const from = rig.emu.portal.requests().length;
+    await rig.restart();
+    await new Promise((r) => setTimeout(r, 200));
+    // (The restart's new port re-points the bots: sync's Bot.update calls are expected here; app.info is not.)
+    expect(rig.emu.portal.requests().slice(from).map((r) => r.method), 'a finished install is not asked at start').to.not.include('app.info');
   });
 });

@@ -17,6 +17,8 @@ export interface InstallRig {
   lines: Array<Record<string, unknown>>;
   /** The server's clock: tests move it forward. */
   clock: { now: number };
+  /** Stops the server and starts a new one on the same data directory (`kit` and `url` change). */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,15 +37,20 @@ export async function installRig(): Promise<InstallRig> {
     B24_CLIENT_SECRET: emu.clientSecret, B24_OAUTH_URL: emu.oauthUrl, BX24_SCRIPT_URL: `${emu.url}/api/v1/`,
   });
   const kit = await createBotkit({ config, log, clock: () => clock.now });
-  const url = await kit.start();
-  return {
-    emu, kit, url, lines, clock,
+  const rig: InstallRig = {
+    emu, kit, url: await kit.start(), lines, clock,
+    async restart() {
+      await rig.kit.stop(2000);
+      rig.kit = await createBotkit({ config, log, clock: () => clock.now });
+      rig.url = await rig.kit.start();
+    },
     async close() {
-      await kit.stop(2000);
+      await rig.kit.stop(2000);
       await emu.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return rig;
 }
 
 /** A server answer: status, headers and the body as text. */

@@ -41,3 +41,35 @@ describe('intake/poller cadence (imbot.v2.Event.get)', function () {
     expect(HAS_MORE_PAUSE_MS).to.equal(2000);
   });
 });
+
+// chat-bots-v2/imbot.v2/events/event-get.md: BOT_NOT_FOUND once the bot is gone (unregistered or its app removed).
+describe('intake/poller: a bot gone from the portal', function () {
+  this.timeout(20_000);
+  let rig: EmuRig;
+  afterEach(async () => rig.close());
+  const record = (botId: number): BotRecord => ({
+    memberId: rig.memberId, code: 'rig', botId, api: 'v2', eventMode: 'fetch', botToken: null, handlerUrl: null, registeredAt: 1,
+  });
+  const runUntilGone = async (bot: BotRecord): Promise<void> => {
+    const poller = startPoller(bot, {
+      store: rig.store, client: rig.client, intake: { acceptFetched: async () => 0 }, log: createLogger({ silent: true }), idleMs: 10_000,
+      wait: async () => undefined,
+    });
+    await poller.done;
+  };
+
+  it('forgets the bot and stops polling', async () => {
+    rig = await emuRig();
+    const gone = 999_999;
+    await rig.store.saveBot(record(gone));
+    await runUntilGone(record(gone));
+    expect(await rig.store.listBots(rig.memberId)).to.deep.equal([]);
+  });
+
+  it('keeps the record of the same code registered again under a new id meanwhile', async () => {
+    rig = await emuRig();
+    await rig.store.saveBot(record(rig.botId));
+    await runUntilGone(record(999_999));
+    expect((await rig.store.listBots(rig.memberId)).map((b) => b.botId)).to.deep.equal([rig.botId]);
+  });
+});
