@@ -92,6 +92,28 @@ describe('b24-botkit sync and unregister (compiled CLI)', function () {
     expect(JSON.parse(json.stdout)).to.deep.equal([{ memberId, dryRun: true, ok: true, changes: [] }]);
   });
 
+  it('list and portals (compiled CLI): registered bots per portal, installed portals without a secret', async () => {
+    const list = await cli('list', '--json');
+    expect(list.code).to.equal(0);
+    const listed = JSON.parse(list.stdout) as { declared: string[]; portals: Array<{ memberId: string; bots: Array<{ code: string; botId: number }> }> };
+    expect(listed.declared).to.deep.equal(['greeter', 'helper']);
+    expect(listed.portals.map((p) => [p.memberId, p.bots.map((b) => [b.code, b.botId])])).to.deep.equal([
+      [memberId, [['greeter', greeter()?.id], ['helper', emu.portal.bots().find((b) => b.code === 'helper')?.id]]],
+    ]);
+    const text = await cli('list');
+    expect(text.stdout).to.contain(`(${memberId})`).and.to.match(/greeter\s+#\d+ v2 webhook\s+\/(hello|bye)#\d+ \/(hello|bye)#\d+/);
+    const portals = await cli('portals', '--json');
+    expect(portals.code).to.equal(0);
+    const stored = await kit.store.getPortal(memberId);
+    const [row] = JSON.parse(portals.stdout) as Array<Record<string, unknown>>;
+    expect(row).to.include({ memberId, authMode: 'oauth', status: 'active', accessToken: 'present' });
+    for (const secret of [stored?.accessToken, stored?.refreshToken, stored?.applicationToken]) {
+      expect(secret).to.be.a('string');
+      expect(portals.stdout + (await cli('portals')).stdout, 'no secret printed').to.not.contain(secret as string);
+    }
+    expect((await cli('list', 'no-such-portal')).code, 'an unknown portal is a usage error').to.equal(2);
+  });
+
   it('after bots/ changed: --dry-run lists exactly the changes and changes nothing; sync applies them; a second sync has none', async () => {
     await declare([{ ...GREETER, properties: { name: 'Greeter Bot' }, commands: [{ name: 'hello', title: { en: 'Hello there', de: 'Hallo sagen' } }] }, HELPER]);
     const hello = greeter()?.commands.find((c) => c.command === 'hello');

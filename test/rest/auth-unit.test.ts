@@ -91,6 +91,21 @@ describe('rest/auth units (MockAgent)', () => {
     expect(lines.at(-1)).to.include({ msg: 'refresh token refused (invalid_grant): portal marked reinstall_required', memberId: 'm1' });
   });
 
+  it('reports each refresh to the metrics hook: ok, refused, and none when the token was already rotated', async () => {
+    const seen: boolean[] = [];
+    const store = createMemoryStore();
+    await store.savePortal(oauthPortal());
+    const refresher = new TokenRefresher({
+      store, oauth: OAUTH, transport: transport(), log: createLogger({ silent: true }), clock: () => NOW, metrics: { tokenRefresh: (ok) => void seen.push(ok) },
+    });
+    answer(200, { access_token: 'access-2', refresh_token: 'refresh-2', expires_in: 3600 });
+    await refresher.refresh('m1', 'access-1');
+    await refresher.refresh('m1', 'access-1'); // stale: another refresh already replaced access-1
+    answer(500, { error: 'INTERNAL' });
+    await rejection(refresher.refresh('m1', 'access-2'));
+    expect(seen).to.deep.equal([true, false]);
+  });
+
   it('marks reinstall_required only for invalid_grant: another refusal or a broken answer leaves the portal active', async () => {
     for (const [status, json] of [[200, { access_token: 'only-access' }], [401, { error: 'invalid_client' }], [500, { error: 'INTERNAL' }]] as const) {
       const store = createMemoryStore();
