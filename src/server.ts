@@ -31,7 +31,7 @@ import { createRestClient, type RestClient } from './rest/client.js';
 import type { AnyBotDefinition } from './router/bot.js';
 import { createRuntime } from './router/runtime.js';
 import { openStore } from './store/index.js';
-import { DEDUPE_WINDOW_MS, type Store } from './store/types.js';
+import { DEDUPE_WINDOW_MS, type PortalRecord, type Store } from './store/types.js';
 
 export { webhookMemberId } from './registry/webhook-portal.js';
 
@@ -57,7 +57,11 @@ export interface Botkit {
   readonly bots: ReadonlyMap<string, AnyBotDefinition>;
   /** The instance's metrics (`GET /metrics`). */
   readonly metrics: PromMetrics;
-  /** Listens, resumes unhandled events and pending replies, starts fetch-mode pollers. Resolves with the base URL. */
+  /**
+   * Listens, resumes unhandled events and pending replies, starts fetch-mode pollers, then re-syncs each portal
+   * whose declared bots changed since its last sync: in the background for an OAuth app's portals (see `idle()`),
+   * before resolving for the single portal of an incoming webhook. Resolves with the base URL.
+   */
   start(): Promise<string>;
   /**
    * Makes the portal's bots and commands match `bots/` (registers, updates, unregisters; idempotent) and
@@ -74,7 +78,10 @@ export interface Botkit {
   planSync(memberId: string): Promise<SyncPlan>;
   /** Unregisters one bot on the portal and forgets it; null when no such bot is registered there. */
   unregisterBot(memberId: string, code: string): Promise<{ botId: number } | null>;
-  /** Resolves when every accepted event has been handled and the replies it queued were sent (or wait for a retry). */
+  /**
+   * Resolves when the start-up sync (which runs in the background after `start()`) is done and every accepted
+   * event has been handled and the replies it queued were sent (or wait for a retry).
+   */
   idle(): Promise<void>;
   /** Stops accepting, drains handlers and replies up to the deadline, closes the store. */
   stop(deadlineMs?: number): Promise<void>;
@@ -208,11 +215,18 @@ async function checkInstalls(p: Pipeline): Promise<void> {
  * from the current one is synced; the others are left alone. The hash is checked again under the
  * portal's lock, so instances starting together sync a portal once.
  */
-async function syncChangedPortals(p: Pipeline): Promise<void> {
+async function syncChangedPortals(p: Pipeline, stopping: () => boolean): Promise<void> {
   const hash = p.registrar.hash();
-  for (const portal of await p.store.listPortals()) {
+  let portals: PortalRecord[];
+  try {
+    portals = await p.store.listPortals();
+  } catch (e) {
+    p.log.error('start-up sync could not list the portals', { err: e });
+    return;
+  }
+  const syncOne = async (portal: PortalRecord): Promise<void> => {
     // Not when the refresh token was refused; a half-finished UI install (install_unfinished) is synced too.
-    if (portal.status === 'reinstall_required') continue;
+    if (portal.status === 'reinstall_required') return;
     try {
       const synced = await p.exclusive(portal.memberId, async () => {
         if ((await p.store.getSyncHash(portal.memberId)) === hash) return false;
@@ -221,12 +235,22 @@ async function syncChangedPortals(p: Pipeline): Promise<void> {
         return true;
       });
       if (!synced) p.log.debug('declared bots unchanged since the last sync of this portal', { memberId: portal.memberId });
+      else await p.pollers.startFor(portal.memberId); // bots it registered in fetch mode
     } catch (e) {
-      // One portal (or a store hiccup) must not keep the server from starting; the next start tries again.
+      // One portal (or a store hiccup) must not hold up the others; the next start tries again.
       p.log.error('start-up sync failed', { memberId: portal.memberId, err: e });
     }
-  }
+  };
+  // Each portal has its own limit: a few at a time, so thousands of portals do not sync one after another.
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < portals.length && !stopping()) await syncOne(portals[next++] as PortalRecord);
+  };
+  await Promise.all(Array.from({ length: Math.min(STARTUP_SYNC_CONCURRENCY, portals.length) }, worker));
 }
+
+/** Portals the start-up sync works on at once. */
+const STARTUP_SYNC_CONCURRENCY = 4;
 
 /**
  * Wires the whole pipeline: HTTP → intake → dispatcher → runtime → outbox → REST client.
@@ -239,6 +263,9 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
   const { config } = opts;
   let server: Server | null = null;
   let pruneTimer: NodeJS.Timeout | null = null;
+  let stopping = false;
+  // The start-up sync runs in the background: the server listens, answers and polls meanwhile.
+  let startupSync: Promise<void> = Promise.resolve();
   const p = await buildPipeline(opts, () => server !== null);
   const { log, clock, store } = p;
   // Handled event keys and delivered reply keys are remembered for the dedupe window, then forgotten.
@@ -257,6 +284,7 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
     planSync: (memberId) => p.exclusive(memberId, () => p.registrar.plan(memberId)),
     unregisterBot: (memberId, code) => p.exclusive(memberId, () => p.registrar.unregister(memberId, code)),
     async idle() {
+      await startupSync;
       // Handlers queue replies without waiting for them: idle means handled and sent.
       for (;;) {
         await p.dispatcher.idle();
@@ -275,8 +303,10 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
       prune();
       pruneTimer = setInterval(prune, 3_600_000).unref();
       if (config.webhookUrl) await ensureWebhookPortal(store, config.webhookUrl, clock());
-      await syncChangedPortals(p);
       for (const portal of await store.listPortals()) await p.pollers.startFor(portal.memberId);
+      startupSync = syncChangedPortals(p, () => stopping);
+      // An incoming-webhook server has one portal, registered by this very sync: start() resolves once it ran.
+      if (config.webhookUrl) await startupSync;
       void checkInstalls(p);
       if (!config.clientId && !config.webhookUrl) {
         log.warn('Bitrix24 is not configured: set B24_WEBHOOK_URL (one portal) or B24_CLIENT_ID and B24_CLIENT_SECRET (an OAuth app); see README "Configuration"');
@@ -286,8 +316,10 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
     },
     async stop(deadlineMs = 10_000) {
       const until = clock() + deadlineMs;
+      stopping = true;
       if (pruneTimer) clearInterval(pruneTimer);
       if (server) await closeServer(server, until - clock());
+      await Promise.race([startupSync, delay(until - clock())]);
       await p.pollers.stopAll();
       await p.installState.stop();
       await Promise.race([p.dispatcher.idle(), delay(until - clock())]);

@@ -42,6 +42,20 @@ describe('registration sync: what cannot be updated in place, and failures (v2, 
     expect(mutating(s.since(again)), 'still reported, nothing re-sent').to.deep.equal([]);
   });
 
+  it('the start-up sync runs in the background: start() resolves and the server answers while the portal is slow', async () => {
+    const kit = await s.deploy([{ ...GREETER, properties: { name: 'Renamed' } }, HELPER]);
+    const off = s.stack.emu.faults.add({ method: 'imbot.v2.Bot.list', kind: 'slow', delayMs: 8000, times: 1 });
+    const mark = s.mark();
+    const url = await kit.start();
+    const health = await fetch(`${url}/healthz`);
+    // The emulator logs a request once it answered it: the slow Bot.list has not been answered yet.
+    expect([health.status, s.since(mark).map((r) => r.method)]).to.deep.equal([200, []]);
+    await kit.idle();
+    off();
+    expect(mutating(s.since(mark))).to.deep.equal(['imbot.v2.Bot.update']);
+    expect(s.stack.emu.portal.bots().find((b) => b.code === 'greeter')?.name).to.equal('Renamed');
+  });
+
   it('a change the portal refuses is reported, the hash is not stored, and the next sync applies it', async () => {
     const before = await s.stack.kit.store.getSyncHash(s.memberId);
     const kit = await s.deploy([{ ...GREETER, commands: [{ name: 'hello', title: 'Hi' }, { name: 'bye', title: 'Say bye' }] }, HELPER]);
