@@ -98,10 +98,13 @@ export class BotkitError extends Error {
 export class HttpError extends BotkitError {
   override readonly name = 'HttpError';
   readonly status: number;
+  /** The thrower already wrote this refusal's log line (with its own context): the HTTP layer adds none. */
+  readonly logged: boolean;
 
-  constructor(status: number, code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
+  constructor(status: number, code: ErrorCode, message: string, options?: { cause?: unknown; logged?: boolean }) {
+    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.status = status;
+    this.logged = options?.logged ?? false;
   }
 }
 

@@ -86,7 +86,7 @@ function errorHandler(log: Logger): ErrorRequestHandler {
     const e = toHttpError(err);
     const meta = { code: e.code, method: req.method, path: req.path, status: e.status };
     if (e.status >= 500) log.error('request failed', { ...meta, err });
-    else log.warn(`request refused: ${e.message}`, meta);
+    else if (!e.logged) log.warn(`request refused: ${e.message}`, meta);
     if (res.headersSent) return;
     res.status(e.status).json({ error: e.code, message: e.message });
   };

@@ -85,7 +85,7 @@ export function createInstallService(opts: InstallerOptions): InstallService {
   const timeoutMs = opts.callTimeoutMs ?? VERIFY_CALL_TIMEOUT_MS;
   const refuse = (status: number, code: RefusalCode, message: string, meta: Record<string, unknown>, cause?: unknown): never => {
     opts.log.warn(`install refused: ${message}`, { ...meta, code, ...(cause === undefined ? {} : { err: cause }) });
-    throw new HttpError(status, code, message, { cause });
+    throw new HttpError(status, code, message, { cause, logged: true });
   };
 
   async function verify(claim: InstallClaim, admin: string | null, meta: Record<string, unknown>): Promise<OAuthGrant> {

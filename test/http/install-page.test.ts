@@ -1,6 +1,7 @@
 import type { AppLaunch } from '@b24-botkit/emulator';
 import { expect } from 'chai';
 import { request } from 'undici';
+import { encodePhpForm } from '../../src/protocol/php-form.js';
 import { installRig, postLaunch, type InstallRig } from './install-rig.js';
 
 // The install page of a UI app (DOC settings/app-installation/installation-finish.md): the portal opens it
@@ -158,5 +159,22 @@ describe('install page (/install opened by the portal)', function () {
     await new Promise((r) => setTimeout(r, 200));
     // (The restart's new port re-points the bots: sync's Bot.update calls are expected here; app.info is not.)
     expect(rig.emu.portal.requests().slice(from).map((r) => r.method), 'a finished install is not asked at start').to.not.include('app.info');
+  });
+
+  it('a refused ONAPPINSTALL event (forged access token) is logged once: the installer\'s line, with its context, and no second one', async () => {
+    const e = rig.emu.portal;
+    const body = encodePhpForm({
+      event: 'ONAPPINSTALL', data: { VERSION: '1', ACTIVE: 'Y', INSTALLED: 'Y', LANGUAGE_ID: 'en' }, ts: String(Math.floor(Date.now() / 1000)),
+      auth: {
+        access_token: 'forged', refresh_token: 'forged', expires_in: '3600', scope: 'imbot', domain: e.domain, client_endpoint: e.clientEndpoint,
+        server_endpoint: e.clientEndpoint, member_id: e.memberId, application_token: 'forged-app', status: 'L', user_id: '1',
+      },
+    });
+    const res = await fetch(`${rig.url}/install`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    expect([res.status, ((await res.json()) as { error: string }).error]).to.deep.equal([401, 'INSTALL_VERIFY_FAILED']);
+    expect(refusals().map((l) => [l['msg'], l['code'], l['memberId']])).to.deep.equal([
+      ['install refused: the portal did not accept the access token', 'INSTALL_VERIFY_FAILED', e.memberId],
+    ]);
+    expect(await rig.kit.store.getPortal(e.memberId)).to.equal(null);
   });
 });
