@@ -53,7 +53,7 @@ describe('emulator event push', () => {
     const botAuth = (form['data']?.['bot'] as FormObject)['auth'] as Record<string, string>;
     expect(botAuth).to.include({ application_token: rig.emu.portal.applicationToken, member_id: rig.emu.portal.memberId });
     const asBot = await call(rig.emu.portal.clientEndpoint, 'profile', { auth: botAuth['access_token'] });
-    expect(result(asBot)['ID'], 'the bot token works for REST as the bot user').to.equal(Number(botAuth['user_id']));
+    expect(result(asBot)['ID'], 'the bot token works for REST as the bot user (profile.md: ID is a string)').to.equal(botAuth['user_id']);
   });
 
   it('in groups: bots get mentions only, supervisors everything; a command goes to COMMAND only', async () => {
