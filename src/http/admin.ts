@@ -7,6 +7,7 @@ import type { OutboxAddResult, Store } from '../store/types.js';
 import { deadId } from './app-page-actions.js';
 import { CSRF_FIELD, csrfOf, refuseCrossSite, requireCsrf } from './app-page-csrf.js';
 import type { PageTokens } from './app-page-session.js';
+import { esc } from './html.js';
 
 /** What the admin routes need. */
 export interface AdminOptions {
@@ -61,8 +62,6 @@ export async function adminState(store: Store, bots: readonly string[]): Promise
   const deadLetters = (await store.outboxDeadList(50)).map((d) => ({ id: d.id, memberId: d.memberId, method: d.method, reason: d.reason }));
   return { bots, portals, deadLetters };
 }
-
-const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(state: AdminState, csrf: string): string {
   const form = (action: string, label: string): string =>

@@ -1,7 +1,5 @@
 import { CSRF_FIELD } from './app-page-csrf.js';
-
-/** Escapes text for HTML content and attribute values. */
-export const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import { esc } from './html.js';
 
 /** What every page of a session shows and carries: where to post, the session and its CSRF token. */
 export interface PageFrame {

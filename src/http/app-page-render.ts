@@ -1,6 +1,7 @@
 import type { OutboxItem } from '../store/types.js';
-import { badge, esc, layout, postForm, relative, when, type Notice, type PageFrame } from './app-page-html.js';
+import { badge, layout, postForm, relative, when, type Notice, type PageFrame } from './app-page-html.js';
 import type { AppPageState, BotView, CommandView } from './app-page-state.js';
+import { esc } from './html.js';
 
 function perLanguage(values: Record<string, string>): string {
   const entries = Object.entries(values);

@@ -1,7 +1,8 @@
 import type { AppliedChange } from '../registry/apply.js';
 import { describeChange, type SyncPlan } from '../registry/plan.js';
 import type { SyncReport } from '../registry/sync.js';
-import { badge, esc, layout, postForm, type PageFrame } from './app-page-html.js';
+import { badge, layout, postForm, type PageFrame } from './app-page-html.js';
+import { esc } from './html.js';
 
 const back = (f: PageFrame, label = 'Back to the bots'): string => postForm(f, '/view', label);
 

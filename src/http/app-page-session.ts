@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { secretsEqual } from '../intake/verify.js';
 
 /** Who opened the app page: a portal administrator, verified with the portal when the page was launched. */
 export interface AppSession {
@@ -16,12 +17,6 @@ export const ADMIN_CSRF_TTL_MS = 12 * 3_600_000;
 const MAX_TOKEN_LENGTH = 1024;
 
 const b64 = (b: Buffer | string): string => Buffer.from(b).toString('base64url');
-
-function equalMac(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /** Options of {@link PageTokens}. */
 export interface PageTokensOptions {
@@ -74,7 +69,7 @@ export class PageTokens {
     if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
     const [payload, mac, extra] = token.split('.');
     if (payload === undefined || mac === undefined || extra !== undefined) return null;
-    if (!equalMac(mac, this.#mac(this.#session, payload))) return null;
+    if (!secretsEqual(mac, this.#mac(this.#session, payload))) return null;
     let data: unknown;
     try {
       data = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
@@ -94,7 +89,7 @@ export class PageTokens {
 
   /** True when `csrf` is the CSRF token of `sessionToken`. */
   csrfValid(sessionToken: string, csrf: unknown): boolean {
-    return typeof csrf === 'string' && csrf.length <= MAX_TOKEN_LENGTH && equalMac(csrf, this.csrf(sessionToken));
+    return typeof csrf === 'string' && csrf.length <= MAX_TOKEN_LENGTH && secretsEqual(csrf, this.csrf(sessionToken));
   }
 
   /** A fresh CSRF token for the forms of `/admin`. */
@@ -108,6 +103,6 @@ export class PageTokens {
     if (typeof value !== 'string' || value.length > MAX_TOKEN_LENGTH) return false;
     const [expiry, mac, extra] = value.split('.');
     if (expiry === undefined || mac === undefined || extra !== undefined || !/^\d{1,16}$/.test(expiry)) return false;
-    return equalMac(mac, this.#mac(this.#admin, expiry)) && Number(expiry) > this.#clock();
+    return secretsEqual(mac, this.#mac(this.#admin, expiry)) && Number(expiry) > this.#clock();
   }
 }

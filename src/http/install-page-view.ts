@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../errors.js';
+import { esc } from './html.js';
 
 /** One bot as the install page lists it. */
 export interface InstalledBot {
@@ -8,11 +9,6 @@ export interface InstalledBot {
   api: string | null;
   eventMode: string | null;
   commands: string[];
-}
-
-/** Escapes text for HTML content and attribute values. */
-export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 const STYLE = `
@@ -34,17 +30,17 @@ td.num{font-variant-numeric:tabular-nums}code{font-size:12px;background:#f1f3f5;
 
 function layout(title: string, nonce: string, body: string, head = ''): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} · b24-botkit</title><style nonce="${nonce}">${STYLE}</style>${head}</head>
+<title>${esc(title)} · b24-botkit</title><style nonce="${nonce}">${STYLE}</style>${head}</head>
 <body><main class="card">${body}</main></body></html>`;
 }
 
 function botRows(bots: readonly InstalledBot[]): string {
   if (bots.length === 0) return '<p class="none">No bot modules are loaded (<code>BOTS_DIR</code>): nothing was registered.</p>';
-  const rows = bots.map((b) => `<tr><td><b>${escapeHtml(b.code)}</b></td>`
+  const rows = bots.map((b) => `<tr><td><b>${esc(b.code)}</b></td>`
     + (b.botId === null
       ? '<td class="missing" colspan="3">not registered: see the server log</td>'
-      : `<td class="num">${b.botId}</td><td>${escapeHtml(b.api ?? '')}</td><td>${escapeHtml(b.eventMode ?? '')}</td>`)
-    + `<td>${b.commands.length ? b.commands.map((c) => `<code>/${escapeHtml(c)}</code>`).join('') : '<span class="none">—</span>'}</td></tr>`).join('');
+      : `<td class="num">${b.botId}</td><td>${esc(b.api ?? '')}</td><td>${esc(b.eventMode ?? '')}</td>`)
+    + `<td>${b.commands.length ? b.commands.map((c) => `<code>/${esc(c)}</code>`).join('') : '<span class="none">—</span>'}</td></tr>`).join('');
   return `<table><thead><tr><th>Bot</th><th>ID</th><th>API</th><th>Events</th><th>Commands</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
@@ -59,12 +55,12 @@ BX24.init(function(){done=true;BX24.fitWindow();BX24.installFinish();say('ok','I
 /** The install page after a verified install: the bots as registered, and the `BX24.installFinish()` call. */
 export function installedPage(o: { domain: string; memberId: string; bots: readonly InstalledBot[]; scriptUrl: string; nonce: string }): string {
   const registered = o.bots.filter((b) => b.botId !== null).length;
-  const body = `<header><span class="mark" aria-hidden="true">✓</span><div><h1>b24-botkit is installed on ${escapeHtml(o.domain)}</h1>
-<p class="sub">${registered} of ${o.bots.length} bot${o.bots.length === 1 ? '' : 's'} registered · portal ${escapeHtml(o.memberId)}</p></div></header>
+  const body = `<header><span class="mark" aria-hidden="true">✓</span><div><h1>b24-botkit is installed on ${esc(o.domain)}</h1>
+<p class="sub">${registered} of ${o.bots.length} bot${o.bots.length === 1 ? '' : 's'} registered · portal ${esc(o.memberId)}</p></div></header>
 ${botRows(o.bots)}
 <p id="status" class="status" role="status">Finishing the installation with Bitrix24…</p>
 <script nonce="${o.nonce}">${FINISH_SCRIPT}</script>`;
-  return layout('Installed', o.nonce, body, `<script src="${escapeHtml(o.scriptUrl)}" nonce="${o.nonce}"></script>`);
+  return layout('Installed', o.nonce, body, `<script src="${esc(o.scriptUrl)}" nonce="${o.nonce}"></script>`);
 }
 
 const REFUSALS: Partial<Record<ErrorCode, { title: string; hint: string }>> = {
@@ -78,7 +74,7 @@ const REFUSALS: Partial<Record<ErrorCode, { title: string; hint: string }>> = {
 /** The page of a refused install: what went wrong and the stable error code. Nothing was stored. */
 export function refusedPage(o: { code: ErrorCode; message: string; nonce: string }): string {
   const r = REFUSALS[o.code] ?? { title: 'The installation failed', hint: 'See the server log.' };
-  const body = `<header><span class="mark bad" aria-hidden="true">!</span><div><h1>${escapeHtml(r.title)}</h1>
-<p class="sub">${escapeHtml(o.code)}</p></div></header><p>${escapeHtml(o.message.charAt(0).toUpperCase() + o.message.slice(1))}. Nothing was installed.</p><p class="hint">${escapeHtml(r.hint)}</p>`;
+  const body = `<header><span class="mark bad" aria-hidden="true">!</span><div><h1>${esc(r.title)}</h1>
+<p class="sub">${esc(o.code)}</p></div></header><p>${esc(o.message.charAt(0).toUpperCase() + o.message.slice(1))}. Nothing was installed.</p><p class="hint">${esc(r.hint)}</p>`;
   return layout('Installation refused', o.nonce, body);
 }

@@ -166,8 +166,3 @@ export function createInstallService(opts: InstallerOptions): InstallService {
     fromPage: (claim) => install(claim, 'install_page', true),
   };
 }
-
-/** The ONAPPINSTALL / ONAPPUPDATE installer alone (see {@link createInstallService}). */
-export function createInstaller(opts: InstallerOptions): (event: InstallEvent | AppUpdateEvent) => Promise<Record<string, unknown>> {
-  return createInstallService(opts).fromEvent;
-}
