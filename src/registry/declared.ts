@@ -23,6 +23,7 @@ export interface DeclaredBot {
 /** Where the bots' events should go: the API generation, the delivery mode and (webhook mode) the URL. */
 export interface SyncTarget {
   api: 'v1' | 'v2';
+  /** Already resolved: always `webhook` for v1 (classic bots have no fetch mode). */
   eventMode: 'webhook' | 'fetch';
   /** `<PUBLIC_URL>/events` in webhook mode; null in fetch mode. */
   handlerUrl: string | null;
