@@ -115,7 +115,8 @@ interface Pipeline {
   installState: InstallState;
   /** Sets the public URL once listening (PORT=0 without PUBLIC_URL, in tests). */
   setPublicUrl(url: string): void;
-  syncPortal(memberId: string): Promise<SyncReport>;
+  /** The registration operations, each the only registration task of its portal while it runs. */
+  ops: Pick<Botkit, 'syncPortal' | 'planSync' | 'unregisterBot'>;
   registrar: Registrar;
   /** Runs `task` as the only registration task of the portal (this process, then the cluster). */
   exclusive<T>(memberId: string, task: () => Promise<T>): Promise<T>;
@@ -156,6 +157,11 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
     if (started()) await pollers.startFor(memberId);
     return report;
   };
+  const ops: Pipeline['ops'] = {
+    syncPortal,
+    planSync: (m) => exclusive(m, () => registrar.plan(m)),
+    unregisterBot: (m, code) => exclusive(m, () => registrar.unregister(m, code)),
+  };
   const installer = createInstallService({ store, client, portalHosts: config.portalHosts, syncPortal, log, clock });
   const installState = createInstallState({ store, client, log, clock });
   const installPage = createInstallPage({
@@ -178,15 +184,12 @@ async function buildPipeline(opts: BotkitOptions, started: () => boolean): Promi
       mountPages(a, {
         config, store, client, bots, target: () => registrar.target(), publicUrl: () => publicUrl, errors: recentErrors, health, log, clock,
         installState: async (portal) => installView(await installState.check(portal.memberId)),
-        ops: {
-          syncPortal, planSync: (m) => exclusive(m, () => registrar.plan(m)), unregisterBot: (m, code) => exclusive(m, () => registrar.unregister(m, code)),
-          retryDead: (id, m) => outbox.retryDead(id, m),
-        },
+        ops: { ...ops, retryDead: (id, m) => outbox.retryDead(id, m) },
       });
     },
   });
   return {
-    log, clock, bots, store, client, outbox, queue, dispatcher, intake, pollers, app, syncPortal, cluster, registrar, exclusive,
+    log, clock, bots, store, client, outbox, queue, dispatcher, intake, pollers, app, ops, cluster, registrar, exclusive,
     installState, metrics,
     setPublicUrl: (url) => void (publicUrl = url),
   };
@@ -279,10 +282,8 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
 
   return {
     app: p.app, store, client: p.client, bots: p.bots, intake: p.intake, metrics: p.metrics,
-    syncPortal: (memberId) => p.syncPortal(memberId),
     checkInstallFinished: (memberId) => p.installState.check(memberId),
-    planSync: (memberId) => p.exclusive(memberId, () => p.registrar.plan(memberId)),
-    unregisterBot: (memberId, code) => p.exclusive(memberId, () => p.registrar.unregister(memberId, code)),
+    ...p.ops,
     async idle() {
       await startupSync;
       // Handlers queue replies without waiting for them: idle means handled and sent.

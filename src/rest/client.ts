@@ -6,7 +6,7 @@ import { NO_METRICS, type Metrics } from '../metrics/metrics.js';
 import { ReadCache } from '../store/read-cache.js';
 import type { PortalRecord, TokenStore } from '../store/types.js';
 import {
-  assertAllowedUrl, assertMethodName, exchangeRefreshToken, loadPortal, targetFor, TokenRefresher, type OAuthApp, type OAuthGrant, type RefreshLock,
+  AllowedEndpoints, assertAllowedUrl, assertMethodName, exchangeRefreshToken, loadPortal, TokenRefresher, type OAuthApp, type OAuthGrant, type RefreshLock,
   type RequestTarget,
 } from './auth.js';
 import { isBatchable } from './batch.js';
@@ -162,7 +162,7 @@ class Client implements RestClient {
     this.#portals = new ReadCache({ ttlMs: opts.portalCacheMs ?? 5000, clock: this.#clock });
     const cached = { getPortal: (memberId: string) => this.#portals.get(memberId, () => opts.store.getPortal(memberId)) };
     this.#deps = {
-      store: cached, transport, hosts: opts.portalHosts, clock: this.#clock, operatingBudgetS: opts.operatingBudgetS ?? 480, sentWith: new WeakMap(), metrics,
+      store: cached, transport, endpoints: new AllowedEndpoints(opts.portalHosts), clock: this.#clock, operatingBudgetS: opts.operatingBudgetS ?? 480, sentWith: new WeakMap(), metrics,
     };
   }
 
@@ -280,7 +280,7 @@ class Client implements RestClient {
   /** Fails fast (unknown portal, reinstall needed, refused host) before the call waits for a token. */
   async #portalLane(memberId: string): Promise<Lane> {
     const portal = await loadPortal(this.#deps.store, memberId);
-    assertAllowedUrl(targetFor(portal, 'batch', {}).url, this.#opts.portalHosts);
+    this.#deps.endpoints.assert(portal.clientEndpoint);
     return this.#lanes.get(memberId, parseRateLimit(portal.rateLimit, this.#opts.rateLimit), portalSender(this.#deps, memberId));
   }
 }

@@ -1,7 +1,6 @@
-import type { HostPattern } from '../http/host-allowlist.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { PortalRecord, TokenStore } from '../store/types.js';
-import { assertAllowedUrl, loadPortal, targetFor, type RequestTarget } from './auth.js';
+import { loadPortal, targetFor, type AllowedEndpoints, type RequestTarget } from './auth.js';
 import { decodeBatch, encodeBatch } from './batch.js';
 import { B24OperationTimeLimitError, B24QueryLimitError } from './errors.js';
 import type { Lane, LaneCall } from './lane.js';
@@ -12,7 +11,8 @@ export interface SendDeps {
   /** Where the current credentials are read (the client's short-lived cache in front of the store). */
   store: Pick<TokenStore, 'getPortal'>;
   transport: Transport;
-  hosts: readonly HostPattern[];
+  /** The allowlist, checked on the portal's current endpoint before each request. */
+  endpoints: AllowedEndpoints;
   clock: () => number;
   /** The per-method time budget; a method that used 90 % of it is held until its reset. */
   operatingBudgetS: number;
@@ -42,7 +42,6 @@ function remember(d: SendDeps, e: unknown, target: RequestTarget): void {
 
 async function exchange(d: SendDeps, lane: Lane, target: RequestTarget, method: string, signal?: AbortSignal): Promise<RestResponse> {
   try {
-    assertAllowedUrl(target.url, d.hosts);
     const res = await postJson(d.transport, target.url, target.body, method, signal, d.clock());
     lane.onSuccess();
     return res;
@@ -110,6 +109,8 @@ export function portalSender(d: SendDeps, memberId: string): (calls: LaneCall[],
     let portal: PortalRecord;
     try {
       portal = await loadPortal(d.store, memberId);
+      // Re-checked here: a reinstall may have changed the endpoint while the calls waited.
+      d.endpoints.assert(portal.clientEndpoint);
     } catch (e) {
       rejectAll(d, calls, e);
       return;

@@ -120,7 +120,7 @@ describe('@bitrix24/b24jssdk against the emulator (https, unchanged SDK)', funct
     silenceSdk(b24);
     const refreshed: string[] = [];
     b24.setCallbackRefreshAuth(async ({ authData }) => void refreshed.push(String(authData && authData.access_token)));
-    expect((await b24.callMethod('profile')).getData()?.result).to.include({ ID: 1, ADMIN: true });
+    expect((await b24.callMethod('profile')).getData()?.result).to.include({ ID: '1', ADMIN: true }); // DOC api-reference/common/users/profile.md: ID is a string
     expect(emu.portal.requests().at(-1)?.path).to.match(/^\/rest\/\/profile$/);
     emu.portal.expireAccessTokens();
     const after = await b24.callMethod('user.current');

@@ -110,6 +110,18 @@ describe('rest client (MockAgent)', () => {
     await client.close();
   });
 
+  it('re-checks the endpoint when a queued call is sent: a reinstall that moved it off the allowlist meanwhile is refused', async () => {
+    agent.get(ORIGIN).intercept({ path: '/rest/app.info', method: 'POST' }).reply(200, ok({ ID: 1 })).times(2);
+    // A bucket of one: the second call waits in the lane while the portal's endpoint changes.
+    const { client, store } = await rig(agent, [oauthPortal()], { portalCacheMs: 0, rateLimit: { rate: 1, burst: 1 } });
+    expect(await client.call('m1', 'app.info')).to.deep.equal({ ID: 1 });
+    const waiting = rejection(client.call('m1', 'app.info'));
+    await store.savePortal(oauthPortal({ clientEndpoint: 'https://evil.example.com/rest/' }));
+    expect((await waiting).code).to.equal('B24_HOST_REFUSED');
+    expect(sent(agent)).to.have.length(1);
+    await client.close();
+  });
+
   it('refuses a non-allowlisted or plain-http portal URL without sending anything', async () => {
     const { client } = await rig(agent, [
       oauthPortal({ memberId: 'evil', clientEndpoint: 'https://evil.example.com/rest/' }),

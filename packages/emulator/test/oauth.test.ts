@@ -64,7 +64,8 @@ describe('emulator OAuth', () => {
     const next = await refresh(emu, String(ok.body['refresh_token']), { get: true });
     expect(next.status).to.equal(200);
     const profile = await call(emu.portal.clientEndpoint, 'profile', { auth: next.body['access_token'] });
-    expect(result(profile)).to.include({ ID: 1, ADMIN: true, NAME: 'John' });
+    // DOC api-reference/common/users/profile.md: ID is a string; PERSONAL_PHOTO only when a photo was uploaded.
+    expect(result(profile)).to.include({ ID: '1', ADMIN: true, NAME: 'John', TIME_ZONE: '' }).and.not.to.have.property('PERSONAL_PHOTO');
     const c = emu.portal.counters();
     expect(c.oauthRefreshes).to.equal(2);
     expect(c.oauthErrors).to.equal(1);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Emulator } from '../src/index.js';
-import { call, emulator, receiver, result, type Answer, type Receiver } from './helpers.js';
+import { call, emulator, result, type Answer } from './helpers.js';
+import { portalRig } from './portal-rig.js';
 
 // What registration sync reads and changes, as the docs describe it (bitrix-tools/b24-rest-docs,
 // api-reference/chat-bots/...): listing bots and commands, updating profiles, titles and hints.
@@ -77,22 +78,10 @@ describe('emulator: reading and updating registrations (v2)', () => {
 });
 
 describe('emulator: reading and updating registrations (classic)', () => {
-  let emu: Emulator;
-  let rec: Receiver;
-  let hook: string;
-  const v1 = (method: string, params: Record<string, unknown>, client = 'my-client'): Promise<Answer> => call(hook, method, { CLIENT_ID: client, ...params }, 'form');
+  const rig = portalRig();
+  const v1 = (method: string, params: Record<string, unknown>, client = 'my-client'): Promise<Answer> => call(rig.hook, method, { CLIENT_ID: client, ...params }, 'form');
   const register = async (code: string, client = 'my-client', extra: Record<string, unknown> = {}): Promise<number> =>
-    (await v1('imbot.register', { CODE: code, EVENT_HANDLER: `${rec.url}/v1`, PROPERTIES: { NAME: code, LAST_NAME: 'Bot' }, ...extra }, client)).body['result'] as number;
-
-  beforeEach(async () => {
-    emu = await emulator({ rateLimit: null });
-    rec = await receiver();
-    hook = emu.portal.createWebhook();
-  });
-  afterEach(async () => {
-    await emu.close();
-    await rec.close();
-  });
+    (await v1('imbot.register', { CODE: code, EVENT_HANDLER: `${rig.rec.url}/v1`, PROPERTIES: { NAME: code, LAST_NAME: 'Bot' }, ...extra }, client)).body['result'] as number;
 
   it('imbot.bot.list lists every bot of the portal, other apps\' too, keyed by id with the full name (outdated/bots/imbot-bot-list.md)', async () => {
     const mine = await register('mine');
@@ -108,26 +97,26 @@ describe('emulator: reading and updating registrations (classic)', () => {
     const res = await v1('imbot.update', { BOT_ID: id, FIELDS: { PROPERTIES: { WORK_POSITION: 'Answers' }, TYPE: 'S', OPENLINE: 'Y' } });
     expect(res.body['result']).to.equal(true);
     expect(result(await v1('imbot.bot.list', {}))).to.deep.equal({ [id]: { ID: id, NAME: 'upd Bot', CODE: 'upd', OPENLINE: 'N' } });
-    expect(emu.portal.bots()[0]?.type).to.equal('bot');
+    expect(rig.emu.portal.bots()[0]?.type).to.equal('bot');
     const empty = await v1('imbot.update', { BOT_ID: id, FIELDS: { PROPERTIES: { NAME: '', LAST_NAME: '' } } });
     expect([empty.status, empty.body['error']]).to.deep.equal([400, 'NAME_ERROR']);
     await v1('imbot.update', { BOT_ID: id, FIELDS: { PROPERTIES: { NAME: 'Renamed', LAST_NAME: '', PERSONAL_GENDER: 'F' } } });
-    expect(emu.portal.bots()[0]?.name).to.equal('Renamed');
+    expect(rig.emu.portal.bots()[0]?.name).to.equal('Renamed');
     // Classic and v2 bots are mutually visible (chat-bots-v2/migration.md): CLIENT_ID works as botToken.
-    const viaV2 = await call(hook, 'imbot.v2.Bot.get', { botId: id, botToken: 'my-client' });
+    const viaV2 = await call(rig.hook, 'imbot.v2.Bot.get', { botId: id, botToken: 'my-client' });
     expect((result(viaV2)['users'] as Array<Record<string, unknown>>)[0]).to.include({ name: 'Renamed', gender: 'F', workPosition: 'Answers' });
   });
 
   it('imbot.command.update replaces LANG and HIDDEN but not COMMON, which is not updatable (outdated/commands/imbot-command-update.md)', async () => {
     const bot = await register('cmds');
     const reg = await v1('imbot.command.register', {
-      BOT_ID: bot, COMMAND: 'echo', EVENT_COMMAND_ADD: `${rec.url}/cmd`, LANG: [{ LANGUAGE_ID: 'en', TITLE: 'Echo', PARAMS: 'text' }, { LANGUAGE_ID: 'de', TITLE: 'Echo', PARAMS: 'Text' }],
+      BOT_ID: bot, COMMAND: 'echo', EVENT_COMMAND_ADD: `${rig.rec.url}/cmd`, LANG: [{ LANGUAGE_ID: 'en', TITLE: 'Echo', PARAMS: 'text' }, { LANGUAGE_ID: 'de', TITLE: 'Echo', PARAMS: 'Text' }],
     });
     const id = reg.body['result'] as number;
     const upd = await v1('imbot.command.update', { COMMAND_ID: id, FIELDS: { COMMON: 'Y', HIDDEN: 'Y', LANG: [{ LANGUAGE_ID: 'en', TITLE: 'Repeat', PARAMS: 'words' }] } });
     expect(upd.body['result']).to.equal(true);
-    expect(emu.portal.bots()[0]?.commands[0]).to.include({ common: false, hidden: true });
-    expect(emu.portal.bots()[0]?.commands[0]?.title).to.deep.equal({ en: 'Repeat' });
+    expect(rig.emu.portal.bots()[0]?.commands[0]).to.include({ common: false, hidden: true });
+    expect(rig.emu.portal.bots()[0]?.commands[0]?.title).to.deep.equal({ en: 'Repeat' });
     expect((await v1('imbot.command.update', { COMMAND_ID: id, FIELDS: {} })).body['error']).to.equal('WRONG_REQUEST');
     expect((await v1('imbot.command.update', { COMMAND_ID: id, FIELDS: { HIDDEN: 'N' } }, 'another-app')).body['error']).to.equal('APP_ID_ERROR');
     expect((await v1('imbot.command.unregister', { COMMAND_ID: id })).body['result']).to.equal(true);

@@ -14,11 +14,16 @@ const appInfo: MethodHandler = (ctx) => {
   };
 };
 
+/**
+ * `profile` (DOC `api-reference/common/users/profile.md`): `ID` is a string, `ADMIN` equals `user.admin`,
+ * `TIME_ZONE` is '' when not set, `PERSONAL_PHOTO` is returned only when a photo was uploaded (the emulator's
+ * users have none).
+ */
 const profile: MethodHandler = (ctx) => {
   const u = ctx.portal.directory.get(ctx.caller.userId);
   return {
-    ID: ctx.caller.userId, ADMIN: u?.admin ?? false, NAME: u?.firstName ?? '', LAST_NAME: u?.lastName ?? '',
-    PERSONAL_GENDER: u?.gender ?? '', PERSONAL_PHOTO: '', TIME_ZONE: '', TIME_ZONE_OFFSET: 0,
+    ID: String(ctx.caller.userId), ADMIN: u?.admin ?? false, NAME: u?.firstName ?? '', LAST_NAME: u?.lastName ?? '',
+    PERSONAL_GENDER: u?.gender ?? '', TIME_ZONE: '',
   };
 };
 
