@@ -79,7 +79,7 @@ function report(checks: Check[]): CliResult {
  * Runs every check with the configuration in `env`. A configuration `loadConfig` refuses is a usage error
  * (`CONFIG_INVALID`, exit code 2); a store that cannot be opened is a failed check.
  */
-export async function runDoctor(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<CliResult> {
+async function runDoctor(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<CliResult> {
   const config = loadConfig(env);
   const checks: Check[] = [checkConfig(config, env)];
   let kit: Botkit;

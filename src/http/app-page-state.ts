@@ -91,13 +91,12 @@ function commandViews(d: DeclaredBot | undefined, registered: readonly CommandRe
 function botView(code: string, d: DeclaredBot | undefined, rec: BotRecord | undefined, commands: readonly CommandRecord[], target: SyncTarget): BotView {
   const registered = rec !== undefined && rec.botId > 0;
   const spec = parseSpec<BotSpec>(rec?.spec);
-  const expected = target.api === 'v1' || target.eventMode === 'webhook' ? target.handlerUrl : null;
   return {
     code, name: d?.properties.name ?? spec?.properties['name'] ?? code,
     declared: d !== undefined, registered, botId: registered ? rec.botId : null,
     type: d?.type ?? spec?.type ?? 'bot',
     api: rec?.api ?? null, eventMode: rec?.eventMode ?? null, handlerUrl: rec?.handlerUrl ?? null,
-    handlerCurrent: registered ? rec.handlerUrl === expected && rec.eventMode === (target.api === 'v1' ? 'webhook' : target.eventMode) : null,
+    handlerCurrent: registered ? rec.handlerUrl === target.handlerUrl && rec.eventMode === target.eventMode : null,
     commands: commandViews(d, registered ? commands.filter((c) => c.botCode === code) : []),
   };
 }

@@ -26,7 +26,7 @@ export interface AppPageOptions extends ActionDeps {
 const STATUS_CODES: Partial<Record<number, ErrorCode>> = { 413: 'BODY_TOO_LARGE', 415: 'BODY_UNSUPPORTED_TYPE' };
 
 /** The `Content-Security-Policy` of every app page answer: own styles and forms only, framed only by the portal. */
-export function appPageCsp(frameAncestor: string | null): string {
+function appPageCsp(frameAncestor: string | null): string {
   return ["default-src 'none'", "style-src 'self'", "img-src 'self'", "form-action 'self'", "base-uri 'none'",
     `frame-ancestors ${frameAncestor ?? "'none'"}`].join('; ');
 }

@@ -38,7 +38,7 @@ function invalid(message: string): HttpError {
  * `LANG`, `APP_SID` in the query; `AUTH_ID`, `REFRESH_ID`, `member_id`, `APPLICATION_TOKEN`, ... in the POST
  * body (a GET may carry them in the query). The portal's REST endpoint is `<PROTOCOL>://<DOMAIN>/rest/`.
  */
-export function installClaim(query: Record<string, unknown>, body: Record<string, unknown>): InstallClaim {
+function installClaim(query: Record<string, unknown>, body: Record<string, unknown>): InstallClaim {
   const field = (name: string): string | null => {
     const v = Object.hasOwn(body, name) ? body[name] : Object.hasOwn(query, name) ? query[name] : undefined;
     return typeof v === 'string' && v.trim() !== '' ? v.trim() : null;

@@ -7,7 +7,7 @@ import { listenError } from '../errors.js';
  * Answers a request Node's HTTP parser refused (oversized headers, garbage) with a JSON error body,
  * as every other refusal, then closes the socket.
  */
-export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
   const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
   const [status, reason, code, message] = tooLarge

@@ -43,10 +43,6 @@ export class Applier {
     this.#protocol = protocolFor(ctx.target.api);
   }
 
-  get #mode(): 'webhook' | 'fetch' {
-    return this.#c.target.api === 'v1' ? 'webhook' : this.#c.target.eventMode;
-  }
-
   async #call(call: RestCall): Promise<unknown> {
     return this.#c.client.call(this.#c.portal.memberId, call.method, call.params);
   }
@@ -98,13 +94,13 @@ export class Applier {
     const prev = this.#c.bots.get(d.code);
     const botToken = prev?.botToken ?? (portal.authMode === 'webhook' ? newBotToken() : null);
     const base: BotRecord = {
-      memberId: portal.memberId, code: d.code, botId: 0, api: target.api, eventMode: this.#mode, botToken,
+      memberId: portal.memberId, code: d.code, botId: 0, api: target.api, eventMode: target.eventMode, botToken,
       handlerUrl: target.handlerUrl, registeredAt: this.#c.clock(),
     };
     // The owner key is stored before the platform first sees it, so it is never lost.
     if (botToken !== null && prev?.botToken !== botToken) await store.saveBot(base);
     const reg = this.#protocol.registerBot({
-      code: d.code, type: d.type, properties: d.properties, handlerUrl: target.handlerUrl, eventMode: this.#mode, botToken,
+      code: d.code, type: d.type, properties: d.properties, handlerUrl: target.handlerUrl, eventMode: target.eventMode, botToken,
     });
     const botId = this.#protocol.parseBotId(await this.#call(reg));
     // v2 register is idempotent by code and returns an existing bot unchanged (bot-register.md); classic
@@ -134,7 +130,7 @@ export class Applier {
     const typeBlocked = fields.includes('type');
     if (typeBlocked) spec.type = before?.type ?? listed?.type ?? d.type;
     await this.#save({
-      memberId: portal.memberId, code: d.code, botId, api: target.api, eventMode: this.#mode, botToken: identity.botToken,
+      memberId: portal.memberId, code: d.code, botId, api: target.api, eventMode: target.eventMode, botToken: identity.botToken,
       handlerUrl: target.handlerUrl, registeredAt: prev?.registeredAt ?? this.#c.clock(), spec: JSON.stringify(spec),
     });
     return typeBlocked ? TYPE_NOTE : null;

@@ -23,6 +23,7 @@ export interface DeclaredBot {
 /** Where the bots' events should go: the API generation, the delivery mode and (webhook mode) the URL. */
 export interface SyncTarget {
   api: 'v1' | 'v2';
+  /** Already resolved: always `webhook` for v1 (classic bots have no fetch mode). */
   eventMode: 'webhook' | 'fetch';
   /** `<PUBLIC_URL>/events` in webhook mode; null in fetch mode. */
   handlerUrl: string | null;
@@ -85,7 +86,7 @@ export function commandSpec(cmd: DeclaredCommand, target: SyncTarget): CommandSp
 }
 
 /** JSON with object keys sorted, so equal values give equal text. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -76,7 +76,7 @@ function botFields(d: DeclaredBot, stored: BotRecord | undefined, listed: Portal
   const props = differingKeys(before?.properties, now.properties, 'properties');
   if (listed.fullName !== null && listed.fullName !== fullName(d) && !props.includes('properties.name')) props.unshift('properties.name');
   fields.push(...props);
-  const mode = target.api === 'v1' ? 'webhook' : target.eventMode;
+  const mode = target.eventMode;
   if (stored?.eventMode !== mode || (listed.eventMode !== null && listed.eventMode !== mode)) fields.push('eventMode');
   if (mode === 'webhook' && stored?.handlerUrl !== target.handlerUrl) fields.push('handlerUrl');
   return fields;

@@ -96,11 +96,14 @@ describe('e2e admin page', function () {
   it('runs a sync from the page form (same origin, the CSRF field of the page) and redirects back', async () => {
     const html = await (await request(`${stack.url}/admin`, { headers: auth })).body.text();
     const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+    const before = stack.emu.portal.requests().length;
     const res = await request(`${stack.url}/admin/portals/${stack.emu.portal.memberId}/sync`, {
       method: 'POST', headers: { ...auth, origin: stack.url, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded' },
       body: `csrf=${encodeURIComponent(csrf)}`,
     });
     expect([res.statusCode, res.headers['location']]).to.deep.equal([303, '/admin']);
+    // The sync ran: it read the app's bots from the portal (a redirect alone would pass without it).
+    expect(stack.emu.portal.requests().slice(before).map((r) => r.method), 'the sync read the portal').to.satisfy((m: string[]) => m.some((x) => /bot\.list$/i.test(x)));
   });
 
   it('retries a dead letter (the emulator gets it) and discards another', async () => {
