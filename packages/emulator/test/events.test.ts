@@ -5,6 +5,9 @@ import { portalRig } from './portal-rig.js';
 
 type Form = Record<string, Record<string, unknown>>;
 
+// DOC api-reference/chat-bots/chat-bots-v2/imbot.v2/events/events.md: the v2 events and their data (bot, message,
+// chat, user, language), the webhook payload (form-encoded by http_build_query: integers and booleans as strings,
+// top-level event/event_handler_id/data/ts/auth, data.bot.auth for OAuth apps).
 describe('emulator event push', () => {
   const rig = portalRig();
 

@@ -4,6 +4,9 @@ import { portalRig } from './portal-rig.js';
 
 type Form = Record<string, Record<string, Record<string, unknown>>>;
 
+// DOC api-reference/chat-bots/outdated/ (bots/imbot-register.md, messages/events/on-imbot-message-add.md: data[BOT][<id>],
+// PARAMS, USER; MESSAGE_ORIGINAL only where a mention was cut). CLIENT_ID appended to a webhook bot's handler URL and
+// the `custom` + CLIENT_ID application_token come from the im module source (/work/shared/bitrix24/b24-api-facts.md §4, SRC).
 describe('emulator classic imbot (v1)', () => {
   const rig = portalRig();
   const v1 = (method: string, params: Record<string, unknown>, encoding: 'json' | 'form' = 'form'): Promise<Answer> =>
