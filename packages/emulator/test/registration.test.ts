@@ -102,6 +102,13 @@ describe('emulator: reading and updating registrations (classic)', () => {
     expect([empty.status, empty.body['error']]).to.deep.equal([400, 'NAME_ERROR']);
     await v1('imbot.update', { BOT_ID: id, FIELDS: { PROPERTIES: { NAME: 'Renamed', LAST_NAME: '', PERSONAL_GENDER: 'F' } } });
     expect(rig.emu.portal.bots()[0]?.name).to.equal('Renamed');
+    // imbot-update.md: CODE is unique in the portal (the error code for a taken one is UNCONFIRMED; nothing changes).
+    await register('taken', 'another-app');
+    const clash = await v1('imbot.update', { BOT_ID: id, FIELDS: { CODE: 'taken', PROPERTIES: { NAME: 'Clash' } } });
+    expect([clash.status, clash.body['error']]).to.deep.equal([400, 'WRONG_REQUEST']);
+    expect(rig.emu.portal.bots().map((b) => [b.code, b.name])).to.deep.equal([['upd', 'Renamed'], ['taken', 'taken Bot']]);
+    expect((await v1('imbot.update', { BOT_ID: id, FIELDS: { CODE: 'upd2' } })).body['result']).to.equal(true);
+    expect(rig.emu.portal.bots()[0]?.code).to.equal('upd2');
     // Classic and v2 bots are mutually visible (chat-bots-v2/migration.md): CLIENT_ID works as botToken.
     const viaV2 = await call(rig.hook, 'imbot.v2.Bot.get', { botId: id, botToken: 'my-client' });
     expect((result(viaV2)['users'] as Array<Record<string, unknown>>)[0]).to.include({ name: 'Renamed', gender: 'F', workPosition: 'Answers' });

@@ -102,11 +102,16 @@ const update: MethodHandler = (ctx, p) => {
   const fields = asObject(P['FIELDS']);
   if (!fields || Object.keys(fields).length === 0) throw new PortalError('WRONG_REQUEST', 'Update fields can\'t be empty');
   const F = upperKeys(fields);
+  const code = asString(F['CODE'])?.trim();
+  // imbot-update.md: CODE is "уникальный в рамках Битрикс24". Which error a taken code gets is not documented
+  // (UNCONFIRMED); the emulator answers the docs' generic refusal, WRONG_REQUEST "Bot can't be updated", before
+  // changing anything.
+  const holder = code ? ctx.portal.bots.byCode(code) : undefined;
+  if (holder && holder.id !== bot.id) throw new PortalError('WRONG_REQUEST', 'Bot can\'t be updated');
   const handlers = readHandlers(F);
   const props = asObject(F['PROPERTIES']);
   if (props) renameBot(ctx, bot, upperKeys(props));
   Object.assign(ctx.portal.bots.handlers(owner), handlers);
-  const code = asString(F['CODE'])?.trim();
   if (code) bot.code = code;
   return true;
 };
