@@ -8,6 +8,9 @@ async function burst(hook: string, n: number): Promise<number[]> {
   return statuses;
 }
 
+// DOC settings/performance/limits.md: leaky bucket ("Прочие" 2/s, threshold 50; "Энтерпрайз" 5/s, 250) answering
+// 503 QUERY_LIMIT_EXCEEDED; the limit "учитывает HTTP-запросы" (a batch is one); 429 OPERATION_TIME_LIMIT per method.
+// UNCONFIRMED: whether the 51st request of a burst still passes ("превышает порог X"); the emulator refuses it.
 describe('emulator limits', () => {
   let emu: Emulator | undefined;
   afterEach(async () => {
@@ -42,7 +45,7 @@ describe('emulator limits', () => {
     expect((await burst(unlimited.createWebhook(), 70)).every((s) => s === 200)).to.equal(true);
   });
 
-  it('counts a batch as one request', async () => {
+  it('counts a batch as one request (limits.md: the limit counts HTTP requests)', async () => {
     const clock = manualClock();
     emu = await emulator({ clock: clock.now, rateLimit: { rate: 1, burst: 2 } });
     const hook = emu.portal.createWebhook();
