@@ -121,6 +121,3 @@ export function pageActions(d: ActionDeps) {
     },
   };
 }
-
-/** The actions, as {@link pageActions} returns them. */
-export type PageActions = ReturnType<typeof pageActions>;
