@@ -8,6 +8,9 @@ interface Page {
   hasMore: boolean;
 }
 
+// DOC api-reference/chat-bots/chat-bots-v2/imbot.v2/events/event-get.md: `offset` acknowledges events with smaller ids,
+// `limit` 1-1000 (default 100), nextOffset/hasMore. The 24 h retention is documented for im.v2 (im.v2/events/index.md,
+// "Срок хранения записанных событий — 24 часа"); that bot events share it is from the im module source (b24-v2-facts.md §8, SRC2).
 describe('emulator fetch mode (imbot.v2.Event.get)', () => {
   let emu: Emulator;
   let hook: string;
