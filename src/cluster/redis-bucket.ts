@@ -53,14 +53,18 @@ function gcraOf(link: RedisLink): RedisScript {
   return s;
 }
 
-/** The share of a bucket one of `n` instances may use on its own: rate / n, burst / n (at least 1). */
-export function shareOf(limit: RateLimit, n: number): RateLimit {
-  const k = Math.max(1, Math.floor(n));
-  return { rate: limit.rate / k, burst: Math.max(1, Math.floor(limit.burst / k)) };
-}
-
 /** The share of the portal's drain rate the instances use together. */
 export const SHARED_RATE_FACTOR = 0.97;
+
+/**
+ * The share of a bucket one of `n` instances may use on its own while Redis is unreachable: 1/n of what the
+ * instances take together through Redis (rate × {@link SHARED_RATE_FACTOR}, {@link sharedBurst}), so the n
+ * independent local buckets keep the same margins against arrival jitter as the shared one (burst at least 1).
+ */
+export function shareOf(limit: RateLimit, n: number): RateLimit {
+  const k = Math.max(1, Math.floor(n));
+  return { rate: (limit.rate * SHARED_RATE_FACTOR) / k, burst: Math.max(1, Math.floor(sharedBurst(limit) / k)) };
+}
 
 /**
  * The burst instances take together: the client burst minus another ~250 ms of the rate, because the

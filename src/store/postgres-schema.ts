@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { BotkitError } from '../errors.js';
+import { checkout } from './postgres-client.js';
 
 /** One schema step of the PostgreSQL store; its position in the list (1-based) is its version. */
 export interface PgMigration {
@@ -76,7 +77,7 @@ const MIGRATION_LOCK = 0x62326b6d; // "b2km"
  * await runPgMigrations(pool, PG_MIGRATIONS); // 1 on an empty database, and again on every later start
  */
 export async function runPgMigrations(pool: pg.Pool, migrations: readonly PgMigration[]): Promise<number> {
-  const client = await pool.connect();
+  const { client, release } = await checkout(pool);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
@@ -93,7 +94,7 @@ export async function runPgMigrations(pool: pg.Pool, migrations: readonly PgMigr
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
   } finally {
-    client.release();
+    release();
   }
 }
 

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { BotkitError } from '../errors.js';
 import { decodeJson, encodeJson, storeClosedError } from './codec.js';
+import { checkout } from './postgres-client.js';
 import { pgInbox, pgOutbox } from './postgres-queues.js';
 import {
   BOT_COLUMNS, botFromRow, botValues, commandFromRow, PORTAL_COLUMNS, portalFromRow, portalValues, upsertSql,
@@ -95,7 +96,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     }
   };
   const tx = async <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
-    const c = await pool.connect();
+    const { client: c, release } = await checkout(pool);
     try {
       await c.query('BEGIN');
       const out = await fn(c);
@@ -105,7 +106,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
       await c.query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
-      c.release();
+      release();
     }
   };
   const ctx: PgCtx = { pool, clock, use, tx };
@@ -113,7 +114,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     pool,
     ...portalMethods(ctx), ...pgInbox(ctx), ...pgOutbox(ctx), ...stateMethods(ctx), ...leaseMethods(ctx),
     withLock: (name, fn) => use(async () => {
-      const c = await pool.connect();
+      const { client: c, release } = await checkout(pool);
       try {
         await c.query('SELECT pg_advisory_lock($1, hashtext($2))', [NAMED_LOCK, name]);
         try {
@@ -122,7 +123,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
           await c.query('SELECT pg_advisory_unlock($1, hashtext($2))', [NAMED_LOCK, name]).catch(() => undefined);
         }
       } finally {
-        c.release();
+        release();
       }
     }),
     ping: async () => {

@@ -151,7 +151,12 @@ function spawnInstance(index: number, env: Record<string, string>): Promise<Inst
   });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  child.once('exit', () => (inst.alive = false));
+  child.once('exit', (code, signal) => {
+    inst.alive = false;
+    if (signal !== 'SIGKILL' && signal !== 'SIGTERM' && code !== 0) {
+      process.stderr.write(`instance ${index} died (${code ?? signal}):\n${stderr.slice(-2000)}\n${JSON.stringify(inst.logs.slice(-5))}\n`);
+    }
+  });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`instance ${index} exited (${code}) before listening: ${stderr.slice(-2000)}`)));
     void inst.waitLog((l) => l['msg'] === 'server listening', 60_000).then((l) => {

@@ -4,6 +4,7 @@ import { openPostgresStore, type PostgresStore } from '../../src/store/postgres.
 import { PG_MIGRATIONS } from '../../src/store/postgres-schema.js';
 import { storeContract } from '../store/contract.js';
 import { createTestDatabase, requireServices, type TestDatabase } from './services.js';
+import { openTcpGate, type TcpGate } from './tcp-gate.js';
 
 describe('postgres store', function () {
   this.timeout(60_000);
@@ -95,6 +96,57 @@ describe('postgres store', function () {
       await a.inboxClaim({ owner: 'A', leaseMs: 1, limit: 10 });
       await a.renewLeases('A', 60_000);
       expect(await b.inboxClaim({ owner: 'B', leaseMs: 1000, limit: 10 })).to.deep.equal([]);
+    });
+  });
+
+  describe('a connection dropped while a client is checked out', () => {
+    let gate: TcpGate;
+    let store: PostgresStore;
+    before(async () => {
+      const u = new URL(db.url);
+      gate = await openTcpGate(u.hostname, Number(u.port || 5432));
+      u.port = String(gate.port);
+      store = await openPostgresStore({ url: u.toString(), max: 4 });
+      await store.pool.query('TRUNCATE inbox');
+    });
+    after(async () => {
+      await store?.close();
+      await gate?.close();
+    });
+
+    // pg-pool listens for `error` only on idle clients: without our own listener the dropped connection of a
+    // client held by withLock or a transaction is an uncaught error, and mocha fails this test with it.
+    it('withLock and transactions in flight fail with STORE_UNAVAILABLE, the process lives, the store works once PostgreSQL is back', async () => {
+      let unblock!: () => void;
+      const held = new Promise<void>((r) => (unblock = r));
+      let entered!: () => void;
+      const inside = new Promise<void>((r) => (entered = r));
+      const locked = store.withLock('gate-test', async () => {
+        entered();
+        await held;
+        return 'done';
+      });
+      await inside;
+      let stop = false;
+      const codes: string[] = [];
+      const claims = (async () => {
+        while (!stop) {
+          await store.inboxClaim({ owner: 'G', leaseMs: 1000, limit: 5 }).catch((e: { code?: string }) => codes.push(String(e.code)));
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 100));
+      await gate.down();
+      await new Promise((r) => setTimeout(r, 300));
+      unblock();
+      expect(await locked).to.equal('done');
+      stop = true;
+      await claims;
+      expect(codes.length, 'claims failed while the database was cut').to.be.greaterThan(0);
+      expect([...new Set(codes)]).to.deep.equal(['STORE_UNAVAILABLE']);
+      await gate.up();
+      expect(await store.ping()).to.equal(true);
+      await store.inboxAdd({ key: 'after-cut', memberId: 'm', dialogueKey: 'd', payload: '{}', receivedAt: 1 });
+      expect((await store.inboxClaim({ owner: 'G', leaseMs: 1000, limit: 5 })).map((i) => i.key)).to.include('after-cut');
     });
   });
 });
