@@ -115,3 +115,16 @@ export function listenError(e: unknown, host: string, port: number): BotkitError
     : sys === 'EACCES' ? 'permission denied (EACCES)' : (e as Error | null)?.message ?? String(e);
   return new BotkitError('LISTEN_FAILED', `cannot listen on ${host}:${port}: ${why}`, { cause: e });
 }
+
+/**
+ * True when `e`, or an error in its `cause` chain, is `STORE_UNAVAILABLE`: the database could not be reached,
+ * so the operation may succeed when retried once it is back.
+ */
+export function isStoreUnavailable(e: unknown): boolean {
+  let cur: unknown = e;
+  for (let depth = 0; depth < 8 && cur instanceof Error; depth++) {
+    if (cur instanceof BotkitError && cur.code === 'STORE_UNAVAILABLE') return true;
+    cur = cur.cause;
+  }
+  return false;
+}

@@ -1,3 +1,5 @@
+import { backoffDelay, type BackoffPolicy } from '../backoff.js';
+import { isStoreUnavailable } from '../errors.js';
 import type { DispatchJob, DispatchQueue } from '../intake/dispatch-queue.js';
 import { Fifo } from '../intake/fifo.js';
 import { PortalRing, type RingPortal } from '../intake/portal-ring.js';
@@ -19,10 +21,13 @@ export interface ClusterQueueOptions {
   maxBuffered?: number;
   /** How often the inbox is looked at without a local reason (default 500 ms): events accepted elsewhere, expired leases. */
   pollMs?: number;
+  /** Waits between attempts to mark a handled event done while the store is unreachable (default 250 ms doubling to 5 s). */
+  doneRetry?: BackoffPolicy;
 }
 
 // Minimum gap between two claims of one instance while new work keeps arriving.
 const CLAIM_GAP_MS = 20;
+const DONE_RETRY: BackoffPolicy = { baseMs: 250, maxMs: 5000 };
 
 /**
  * The {@link DispatchQueue} of a cluster: every accepted event goes to the shared inbox unclaimed, and each
@@ -30,9 +35,11 @@ const CLAIM_GAP_MS = 20;
  * when no older event of its dialogue is leased by another instance, so a dialogue's events run in order
  * wherever they were accepted; an instance that dies stops renewing its leases and its events are claimed by
  * the others once they expire. Locally: portals take turns, each capped at `perPortal` running jobs.
+ * Only the leases of events this instance holds in memory are renewed ({@link heldKeys}): one it lost track
+ * of (a claim whose answer was lost, a done mark that failed for good) expires and is claimed again.
  */
 export class ClusterDispatchQueue implements DispatchQueue {
-  readonly #o: Required<Omit<ClusterQueueOptions, 'store' | 'log'>> & ClusterQueueOptions;
+  readonly #o: Required<Omit<ClusterQueueOptions, 'store' | 'log' | 'doneRetry'>> & ClusterQueueOptions;
   readonly #ring: PortalRing<RingPortal>;
   #buffered = 0;
   #unclaimed = 0;
@@ -41,6 +48,7 @@ export class ClusterDispatchQueue implements DispatchQueue {
   #again = false;
   #timer: NodeJS.Timeout | null = null;
   #failing = false;
+  #closed = false;
   #listener: () => void = () => undefined;
 
   constructor(opts: ClusterQueueOptions) {
@@ -71,6 +79,7 @@ export class ClusterDispatchQueue implements DispatchQueue {
 
   /** Stops polling and gives this instance's unfinished claims back, so other instances take them at once. */
   async close(): Promise<void> {
+    this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     await this.#o.store.inboxRelease(this.#o.owner).catch(() => undefined);
@@ -95,16 +104,39 @@ export class ClusterDispatchQueue implements DispatchQueue {
     return this.#ring.take();
   }
 
+  /** The inbox keys of the events this instance holds (buffered or running): the leases it renews. */
+  heldKeys(): string[] {
+    return this.#ring.keys();
+  }
+
+  /**
+   * Marks the job done. While the store is unreachable the mark is retried (the job stays held: its dialogue
+   * waits and its lease is renewed) rather than forgotten under a lease nobody else could take.
+   */
   async complete(job: DispatchJob): Promise<void> {
     this.#writes++;
     try {
-      await this.#o.store.inboxDone(job.key);
+      await this.#markDone(job.key);
     } finally {
       this.#writes--;
       this.#finish(job);
     }
     // The dialogue's next event may have been accepted by another instance: it is claimable now.
     void this.#claim();
+  }
+
+  async #markDone(key: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#o.store.inboxDone(key);
+        if (attempt > 0) this.#o.log.info('event marked handled after the store came back', { key, attempts: attempt + 1 });
+        return;
+      } catch (e) {
+        if (this.#closed || !isStoreUnavailable(e)) throw e;
+        if (attempt === 0) this.#o.log.warn('marking an event handled failed: the store is unavailable; retrying', { key, err: e });
+        await new Promise((r) => setTimeout(r, backoffDelay(this.#o.doneRetry ?? DONE_RETRY, attempt)));
+      }
+    }
   }
 
   #finish(job: DispatchJob): void {

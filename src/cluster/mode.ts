@@ -87,7 +87,8 @@ export async function openClusterMode(config: Config, log: Logger): Promise<Clus
     },
     start() {
       if (!pg || keeper) return;
-      keeper = setInterval(() => void pg.renewLeases(instanceId, CLUSTER_LEASE_MS).catch((e: unknown) => {
+      // Only the events the queue holds: one it lost track of must expire, or no instance could ever claim it.
+      keeper = setInterval(() => void pg.renewLeases(instanceId, CLUSTER_LEASE_MS, queue?.heldKeys() ?? []).catch((e: unknown) => {
         log.warn('renewing queue leases failed', { err: e });
       }), CLUSTER_LEASE_MS / 3);
       keeper.unref();

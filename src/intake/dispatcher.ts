@@ -1,3 +1,5 @@
+import { backoffDelay, type BackoffPolicy } from '../backoff.js';
+import { isStoreUnavailable } from '../errors.js';
 import type { Logger } from '../log.js';
 import { NO_METRICS, type Metrics } from '../metrics/metrics.js';
 import type { BotEvent } from '../protocol/events.js';
@@ -17,11 +19,18 @@ export interface DispatcherOptions {
   clock?: () => number;
   /** Times queue waits and handlers (default: nothing). */
   metrics?: Metrics;
+  /** Waits between runs of a handler that failed with `STORE_UNAVAILABLE` (default 250 ms doubling to 5 s). */
+  storeRetry?: BackoffPolicy;
 }
+
+const STORE_RETRY: BackoffPolicy = { baseMs: 250, maxMs: 5000 };
 
 /**
  * Runs events from a {@link DispatchQueue} with bounded concurrency. A throwing handler is logged with
  * the event type and portal and does not stop others; either way the event is completed (marked done).
+ * Except when it failed because the store was unreachable (`STORE_UNAVAILABLE`): then the handler runs
+ * again, with backoff and in the same slot (its dialogue waits), until it succeeds or fails otherwise. A
+ * re-run repeats no reply: outgoing idempotency keys derive from the event key.
  *
  * @example
  * const queue = new LocalDispatchQueue({ store, log, perPortal: 4 });
@@ -85,15 +94,27 @@ export class Dispatcher {
 
   async #run(job: DispatchJob): Promise<void> {
     const { event } = job;
-    const started = this.#clock();
     const meta = { type: event.type, memberId: event.memberId, botCode: event.bot.code, dialogId: event.chat.dialogId };
+    let started = this.#clock();
     this.#metrics.handlerStarted(event.type, job.receivedAt === undefined ? null : started - job.receivedAt);
     let ok = true;
-    try {
-      await this.#opts.handle(event, job.key);
-    } catch (e) {
-      ok = false;
-      this.#opts.log.error('bot handler failed', { ...meta, err: e });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#opts.handle(event, job.key);
+        ok = true;
+        break;
+      } catch (e) {
+        ok = false;
+        if (!isStoreUnavailable(e)) {
+          this.#opts.log.error('bot handler failed', { ...meta, err: e });
+          break;
+        }
+        const wait = backoffDelay(this.#opts.storeRetry ?? STORE_RETRY, attempt);
+        if (attempt === 0) this.#opts.log.warn('bot handler failed: the store is unavailable; running it again until it is back', { ...meta, err: e });
+        else this.#opts.log.debug('bot handler failed again: the store is unavailable', { ...meta, attempt, wait });
+        await new Promise((r) => setTimeout(r, wait));
+        started = this.#clock();
+      }
     }
     const ms = this.#clock() - started;
     this.#metrics.handlerFinished(event.type, ok, ms);

@@ -36,6 +36,11 @@ export class PortalRing<P extends RingPortal> {
     return this.#keys.has(key);
   }
 
+  /** The inbox keys of every buffered job (running or waiting). */
+  keys(): string[] {
+    return [...this.#keys];
+  }
+
   /** The portal's record, created on first use. */
   portal(id: string): P {
     let p = this.portals.get(id);

@@ -22,8 +22,12 @@ export interface PostgresStoreOptions {
 /** The PostgreSQL store: the {@link Store} plus what cluster coordination needs from the database. */
 export interface PostgresStore extends Store {
   readonly pool: pg.Pool;
-  /** Extends every live lease `owner` holds (inbox and outbox) to `clock() + leaseMs`; a worker calls it while it runs. */
-  renewLeases(owner: string, leaseMs: number): Promise<void>;
+  /**
+   * Extends the leases `owner` holds (inbox and outbox) to `clock() + leaseMs`; a worker calls it while it runs.
+   * With `inboxKeys`, only those inbox events' leases: the ones the worker still holds in memory, so an event
+   * it lost track of expires and is claimed again instead of staying leased for as long as the worker lives.
+   */
+  renewLeases(owner: string, leaseMs: number, inboxKeys?: readonly string[]): Promise<void>;
   /**
    * Takes or keeps the named lease (e.g. a fetch poller's leadership) for `owner` until `clock() + leaseMs`:
    * true when `owner` holds it now, false when another owner's lease is live.
@@ -213,9 +217,12 @@ function stateMethods({ pool, clock, use }: PgCtx): StateStore & OffsetStore {
 
 function leaseMethods({ pool, clock, use }: PgCtx): Pick<PostgresStore, 'renewLeases' | 'tryLease' | 'dropLease'> {
   return {
-    renewLeases: (owner, leaseMs) => use(async () => {
+    renewLeases: (owner, leaseMs, inboxKeys) => use(async () => {
       const until = clock() + leaseMs;
-      await pool.query('UPDATE inbox SET lease_until = $1 WHERE lease_owner = $2 AND NOT done', [until, owner]);
+      if (inboxKeys === undefined) await pool.query('UPDATE inbox SET lease_until = $1 WHERE lease_owner = $2 AND NOT done', [until, owner]);
+      else if (inboxKeys.length > 0) {
+        await pool.query('UPDATE inbox SET lease_until = $1 WHERE lease_owner = $2 AND NOT done AND key = ANY($3)', [until, owner, [...inboxKeys]]);
+      }
       await pool.query('UPDATE outbox SET lease_until = $1 WHERE lease_owner = $2', [until, owner]);
     }),
     tryLease: (name, owner, leaseMs) => use(async () => {

@@ -1,3 +1,4 @@
+import type { BackoffPolicy } from '../../src/backoff.js';
 import { Dispatcher } from '../../src/intake/dispatcher.js';
 import { LocalDispatchQueue } from '../../src/intake/local-queue.js';
 import { createLogger, type Logger } from '../../src/log.js';
@@ -23,6 +24,7 @@ export interface DispatchRigOptions {
   pageSize?: number;
   store?: Store;
   log?: Logger;
+  storeRetry?: BackoffPolicy;
 }
 
 let received = 0;
@@ -36,7 +38,7 @@ export function dispatchRig(o: DispatchRigOptions): DispatchRig {
     ...(o.maxBuffered !== undefined ? { maxBuffered: o.maxBuffered } : {}),
     ...(o.pageSize !== undefined ? { pageSize: o.pageSize } : {}),
   });
-  const d = new Dispatcher({ queue, handle: o.handle, concurrency: o.concurrency, log });
+  const d = new Dispatcher({ queue, handle: o.handle, concurrency: o.concurrency, log, ...(o.storeRetry ? { storeRetry: o.storeRetry } : {}) });
   return {
     d, queue, store,
     push: (key, event) => queue.add(

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
+import { BotkitError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { dialogueKey, type BotEvent } from '../../src/protocol/events.js';
 import { createMemoryStore } from '../../src/store/memory.js';
@@ -74,6 +75,26 @@ describe('intake/dispatcher', () => {
     expect(await store.inboxPending(10)).to.deep.equal([]);
     const failure = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'bot handler failed');
     expect(failure).to.include({ type: 'message', memberId: 'm1', level: 50 });
+  });
+
+  it('runs a handler that failed with STORE_UNAVAILABLE (even as a cause) again, its dialogue waiting, and only then marks it done', async () => {
+    const runs: string[] = [];
+    let failures = 3;
+    const { d, push, store } = dispatchRig({
+      concurrency: 2, storeRetry: { baseMs: 1, maxMs: 5 },
+      handle: async (e: BotEvent, key: string) => {
+        runs.push(`${key}:${textOf(e)}`);
+        if (key === 'a' && failures-- > 0) {
+          const down = new BotkitError('STORE_UNAVAILABLE', 'The database cannot be reached');
+          throw failures === 1 ? new Error('reply not queued', { cause: down }) : down;
+        }
+      },
+    });
+    await push('a', messageEvent('first'));
+    await push('b', messageEvent('second'));
+    await d.idle();
+    expect(runs).to.deep.equal(['a:first', 'a:first', 'a:first', 'a:first', 'b:second']);
+    expect(await store.inboxPending(10)).to.deep.equal([]);
   });
 
   it('refuses a key seen before, queued or handled', async () => {
