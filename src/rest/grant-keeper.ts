@@ -9,6 +9,11 @@ export interface PersistBackoff {
 
 export const DEFAULT_PERSIST_BACKOFF: PersistBackoff = { baseMs: 250, maxMs: 10_000 };
 
+/** The wait after `delay` failed: twice as long, at most `maxMs`. */
+export function nextPersistDelay(delay: number, backoff: PersistBackoff): number {
+  return Math.min(delay * 2, backoff.maxMs);
+}
+
 /** A grant not yet stored: the newest pair, and the stored refresh token it replaces (the compare-and-swap's expected value). */
 interface Pending {
   tokens: TokenUpdate;
@@ -112,7 +117,7 @@ export class GrantKeeper {
           log.error('refreshed oauth tokens were never stored (closed): the portal may need a reinstall', { memberId, err: e });
           return;
         }
-        delay = Math.min(delay * 2, backoff.maxMs);
+        delay = nextPersistDelay(delay, backoff);
       }
     }
   }
