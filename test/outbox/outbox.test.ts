@@ -1,22 +1,11 @@
 import { expect } from 'chai';
-import { PassThrough } from 'node:stream';
 import { createLogger } from '../../src/log.js';
 import { createOutbox, type Outbox } from '../../src/outbox/outbox.js';
 import { overriding } from '../helpers/override.js';
 import { emuRig, v2Send, type EmuRig } from '../rest/emu-rig.js';
-import { rejection } from '../helpers/common.js';
+import { logLines, rejection } from '../helpers/common.js';
 
 const SEND = 'imbot.v2.Chat.Message.send';
-
-function logLines(): { log: ReturnType<typeof createLogger>; lines: () => Array<Record<string, unknown>> } {
-  const stream = new PassThrough();
-  const chunks: string[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c.toString()));
-  return {
-    log: createLogger({ stream, level: 'warn' }),
-    lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
-}
 
 const usersOf = new WeakMap<EmuRig, number[]>();
 
