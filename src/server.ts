@@ -298,7 +298,7 @@ export async function createBotkit(opts: BotkitOptions): Promise<Botkit> {
       p.cluster.start();
       await p.queue.start();
       p.outbox.start();
-      const listening = await listen(p.app, config.port, config.host);
+      const listening = await listen(p.app, config.port, config.host, { log: p.log });
       server = listening.server;
       if (config.port === 0 && config.publicUrl.endsWith(':0')) p.setPublicUrl(listening.url);
       prune();

@@ -124,7 +124,7 @@ export function mountAdmin(app: Express, opts: AdminOptions): void {
     if (wantsJson(req)) res.json(body);
     else res.redirect(303, '/admin');
   };
-  router.use(express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }));
+  router.use(express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20, inflate: false }));
   router.post('/portals/:memberId/sync', action(async (req, res) => {
     const memberId = String(req.params['memberId']);
     if (!(await opts.store.getPortal(memberId))) throw new HttpError(404, 'NOT_FOUND', 'no such portal');

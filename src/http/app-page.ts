@@ -1,5 +1,5 @@
 import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
-import { BotkitError, HttpError, type ErrorCode } from '../errors.js';
+import { HttpError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PortalRecord } from '../store/types.js';
 import { isAllowedPortalUrl, type HostPattern } from './host-allowlist.js';
@@ -9,6 +9,7 @@ import { csrfOf, refuseCrossSite, requireCsrf } from './app-page-csrf.js';
 import { errorPage } from './app-page-html.js';
 import type { PageTokens } from './app-page-session.js';
 import { APP_PAGE_CSS } from './app-page-style.js';
+import { refusedAtParser, toHttpError } from './refusals.js';
 
 /** What the app page needs. */
 export interface AppPageOptions extends ActionDeps {
@@ -22,8 +23,6 @@ export interface AppPageOptions extends ActionDeps {
   /** Timeout of each launch verification call (ms). */
   launchTimeoutMs?: number;
 }
-
-const STATUS_CODES: Partial<Record<number, ErrorCode>> = { 413: 'BODY_TOO_LARGE', 415: 'BODY_UNSUPPORTED_TYPE' };
 
 /** The `Content-Security-Policy` of every app page answer: own styles and forms only, framed only by the portal. */
 function appPageCsp(frameAncestor: string | null): string {
@@ -61,7 +60,7 @@ export function mountAppPage(app: Express, o: AppPageOptions): void {
   router.get('/style.css', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=3600').type('css').send(APP_PAGE_CSS);
   });
-  router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 100 }));
+  router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 100, inflate: false }));
 
   const frame = (res: Response, portal: PortalRecord, userId: number): SessionContext => {
     res.locals['frameOrigin'] = portalOrigin(portal);
@@ -119,22 +118,14 @@ export function mountAppPage(app: Express, o: AppPageOptions): void {
   app.use('/app', router);
 }
 
-function toHttpError(err: unknown): HttpError {
-  if (err instanceof HttpError) return err;
-  const status = (err as { status?: unknown } | null)?.status;
-  if (!(err instanceof BotkitError) && typeof status === 'number' && status >= 400 && status < 500) {
-    return new HttpError(status, STATUS_CODES[status] ?? 'BODY_MALFORMED', (err as Error).message, { cause: err });
-  }
-  return new HttpError(500, 'INTERNAL', 'internal error', { cause: err });
-}
-
 /** Every refusal: one log line, then an HTML page (or `{error, message}` for a JSON client), changing nothing. */
 function pageErrors(o: AppPageOptions, base: () => string): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const e = toHttpError(err);
     const memberId = res.locals['memberId'] as string | undefined;
     const meta = { code: e.code, method: req.method, path: `${req.baseUrl}${req.path}`, status: e.status, ...(memberId ? { memberId } : {}) };
-    if (e.status >= 500 && e.code === 'INTERNAL') o.log.error('request failed', { ...meta, err });
+    if (e.status === 500) o.log.error('request failed', { ...meta, err });
+    else if (e.code === 'BODY_INCOMPLETE' && refusedAtParser(req.socket)) return;
     else o.log.warn(`request refused: ${e.message}`, e.cause === undefined ? meta : { ...meta, err: e.cause });
     if (res.headersSent) return;
     if (res.locals['frameOrigin'] === undefined) {

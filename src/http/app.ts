@@ -1,10 +1,11 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import { BotkitError, HttpError, type ErrorCode } from '../errors.js';
+import { HttpError } from '../errors.js';
 import type { Intake } from '../intake/intake.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { readEventBody, type BodyLimits } from './body.js';
 import { isInstallPageRequest, type InstallPage } from './install-page.js';
+import { refusedAtParser, toHttpError } from './refusals.js';
 
 /** What the HTTP adapter needs. */
 export interface HttpAppOptions {
@@ -47,6 +48,8 @@ export function createHttpApp(opts: HttpAppOptions): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('etag', false);
+  // No route answers OPTIONS (no CORS here): refuse it as any unknown route, not with express's automatic `Allow` text.
+  app.use((req, _res, next) => next(req.method === 'OPTIONS' ? new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`) : undefined));
 
   // A refused body or event is counted by its error code, then answered by the error handler.
   const counted = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -86,24 +89,9 @@ function errorHandler(log: Logger): ErrorRequestHandler {
     const e = toHttpError(err);
     const meta = { code: e.code, method: req.method, path: req.path, status: e.status };
     if (e.status >= 500) log.error('request failed', { ...meta, err });
-    else if (!e.logged) log.warn(`request refused: ${e.message}`, meta);
+    // A body cut short by the parser-level refusal (timeout, early end) was logged there, once.
+    else if (!e.logged && !(e.code === 'BODY_INCOMPLETE' && refusedAtParser(req.socket))) log.warn(`request refused: ${e.message}`, meta);
     if (res.headersSent) return;
     res.status(e.status).json({ error: e.code, message: e.message });
   };
-}
-
-/** The HTTP status of each refusal the lower layers (protocol, intake) throw as a plain coded error. */
-const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
-  BODY_TOO_LARGE: 413, BODY_UNSUPPORTED_TYPE: 415, BODY_MALFORMED: 400, BODY_TOO_MANY_PARAMS: 413, BODY_TOO_DEEP: 400,
-  EVENT_INVALID: 400, EVENT_TOKEN_MISSING: 401, EVENT_FORGED: 401, EVENT_UNKNOWN_PORTAL: 401, EVENT_STALE: 401,
-};
-
-function toHttpError(err: unknown): HttpError {
-  if (err instanceof HttpError) return err;
-  const status = err instanceof BotkitError ? STATUS_BY_CODE[err.code] : undefined;
-  if (err instanceof BotkitError && status !== undefined) return new HttpError(status, err.code, err.message, { cause: err });
-  // Nothing is acknowledged that is not persisted: the platform retries a 503 later.
-  if (err instanceof BotkitError && err.code === 'STORE_UNAVAILABLE') return new HttpError(503, err.code, err.message, { cause: err });
-  if (err instanceof BotkitError) return new HttpError(500, err.code, err.message, { cause: err });
-  return new HttpError(500, 'INTERNAL', 'internal error', { cause: err });
 }

@@ -9,19 +9,29 @@ export interface BodyLimits extends FormLimits {
   maxBytes?: number;
 }
 
+/** The largest body any route reads (`/events`, `/install`); `Expect: 100-continue` beyond it is refused unread. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
 /** Reads the raw body up to `maxBytes`; a larger body is refused with 413 without buffering it all. */
 export async function readRawBody(req: Request, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > maxBytes) throw new HttpError(413, 'BODY_TOO_LARGE', `body exceeds ${maxBytes} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new HttpError(413, 'BODY_TOO_LARGE', `body exceeds ${maxBytes} bytes`);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) throw new HttpError(413, 'BODY_TOO_LARGE', `body exceeds ${maxBytes} bytes`);
+      chunks.push(chunk);
+    }
+  } catch (e) {
+    if (e instanceof HttpError) throw e;
+    // The peer went away, or the parser gave up on the connection (timeout, early end): a refusal, not a fault.
+    throw new HttpError(400, 'BODY_INCOMPLETE', `the connection closed after ${size} bytes of the body`, { cause: e });
   }
   return Buffer.concat(chunks);
 }
+
 
 function isBlank(raw: Buffer): boolean {
   for (const b of raw) if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return false;
@@ -50,7 +60,7 @@ export function charsetOf(contentType: string): string | undefined {
  * Reads and parses an event body: PHP-bracket form (the platform's wire format) or JSON (the docs' own
  * samples). Anything else is 415, and so is a compressed body (any Content-Encoding but identity); empty or garbled bodies are 400; limits give 413/400.
  */
-export async function readEventBody(req: Request, { maxBytes = 256 * 1024, ...limits }: BodyLimits = {}): Promise<Record<string, unknown>> {
+export async function readEventBody(req: Request, { maxBytes = MAX_BODY_BYTES, ...limits }: BodyLimits = {}): Promise<Record<string, unknown>> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   const charset = charsetOf(req.headers['content-type'] ?? '');
   if (type !== 'application/x-www-form-urlencoded' && type !== 'application/json') {

@@ -36,6 +36,7 @@ export function describeFailure(e: unknown): string {
  * method ran (timeout, reset, 5xx, unreadable) is retried only when a second send cannot post
  * twice (a v2 send with `templateId`); otherwise it is dead-lettered, never blindly re-sent.
  * `MESSAGE_DUPLICATED_BY_UUID` (the first send of this templateId still runs) is retried without limit.
+ * `STORE_UNAVAILABLE` (our database was down before the call was sent) is retried without limit too.
  * Portal refusals (4xx, auth, reinstall, unknown portal, refused host) are permanent.
  */
 export function classifyFailure(e: unknown, method: string, params: Record<string, unknown>): FailureAction {
@@ -52,6 +53,9 @@ export function classifyFailure(e: unknown, method: string, params: Record<strin
       : { kind: 'dead', reason: `delivery unknown, not re-sent without an idempotency marker: ${reason}` };
   }
   if (e instanceof B24TransportError) return { kind: 'retry', reason, notBefore: null };
+  // Our own database was down when the client read the portal's tokens: nothing was sent, and the reply
+  // must outlive the outage however long it lasts (a fault review saw such replies dead-lettered).
+  if (e instanceof BotkitError && e.code === 'STORE_UNAVAILABLE') return { kind: 'retry', reason, notBefore: null, untilDelivered: true };
   if (e instanceof BotkitError) return { kind: 'dead', reason };
   return { kind: 'retry', reason, notBefore: null };
 }

@@ -6,6 +6,7 @@ import type { PortalRecord, TokenStore } from '../store/types.js';
 import {
   B24AuthError, B24HostRefusedError, B24PortalUnknownError, B24ReinstallRequiredError,
 } from './errors.js';
+import { DEFAULT_PERSIST_BACKOFF, GrantKeeper, type PersistBackoff } from './grant-keeper.js';
 import { postForm, type Transport } from './transport.js';
 
 /** The OAuth application whose tokens the client refreshes. */
@@ -110,6 +111,8 @@ interface RefresherDeps {
   clock: () => number;
   /** Counts refreshes by outcome (default: nothing). */
   metrics?: Pick<Metrics, 'tokenRefresh'>;
+  /** How a refreshed pair the store refused is written again (default 250 ms doubling to 10 s). */
+  persistBackoff?: PersistBackoff;
 }
 
 /** What the OAuth server answered to a refresh grant. */
@@ -150,30 +153,56 @@ export async function exchangeRefreshToken(
 /**
  * Single-flight OAuth refresh per portal: concurrent callers share one request; the new pair is
  * stored (compare-and-swap on the old refresh token) before anyone uses it; a refresh token is
- * never sent twice; `invalid_grant` marks the portal `reinstall_required`.
+ * never sent twice; `invalid_grant` marks the portal `reinstall_required`. When the store cannot take
+ * the new pair, the pair is not dropped (the OAuth server already retired the old refresh token): it
+ * serves calls and the next refresh from memory ({@link current}) and is written again with backoff
+ * until stored, the cross-process lock held meanwhile; no portal is marked while such a pair waits.
  */
 export class TokenRefresher {
   readonly #deps: RefresherDeps;
   readonly #running = new Map<string, Promise<void>>();
+  readonly #grants: GrantKeeper;
 
   constructor(deps: RefresherDeps) {
     this.#deps = deps;
+    this.#grants = new GrantKeeper({ store: deps.store, log: deps.log, backoff: deps.persistBackoff ?? DEFAULT_PERSIST_BACKOFF });
   }
 
-  /** Refreshes the portal's tokens unless the stored access token is no longer `staleToken`. */
+  /** The portal as requests must see it: with a refreshed pair the store has not taken yet. */
+  current(portal: PortalRecord): PortalRecord {
+    return this.#grants.overlay(portal);
+  }
+
+  /** Refreshes the portal's tokens unless its current access token is no longer `staleToken`. */
   refresh(memberId: string, staleToken: string): Promise<void> {
     const running = this.#running.get(memberId);
     if (running) return running;
+    const pending = this.#grants.accessToken(memberId);
+    // A refreshed pair waits to be stored (the lock is held meanwhile): the caller's token is already replaced.
+    if (pending !== null && pending !== staleToken) return Promise.resolve();
     const lock = this.#deps.lock;
-    const run = (): Promise<void> => this.#refresh(memberId, staleToken);
-    const task = (lock ? lock.run(memberId, run) : run()).finally(() => this.#running.delete(memberId));
+    let obtained = (): void => undefined;
+    const inMemory = new Promise<void>((resolve) => {
+      obtained = resolve;
+    });
+    const run = (): Promise<void> => this.#refresh(memberId, staleToken, obtained);
+    const whole = lock ? lock.run(memberId, run) : run();
+    // Callers go on once the pair is in memory; the lock is held until the store has it.
+    whole.catch(() => undefined);
+    const task = Promise.race([whole, inMemory]).finally(() => this.#running.delete(memberId));
     this.#running.set(memberId, task);
     return task;
   }
 
-  async #refresh(memberId: string, staleToken: string): Promise<void> {
+  /** Stops the backoff of pending writes: each pending pair gets one last write. */
+  close(): void {
+    this.#grants.close();
+  }
+
+  async #refresh(memberId: string, staleToken: string, obtained: () => void): Promise<void> {
     const { store, oauth, transport, log, clock } = this.#deps;
-    const portal = await loadPortal(store, memberId);
+    const stored = await loadPortal(store, memberId);
+    const portal = this.#grants.overlay(stored);
     // Someone (this process or another one) already refreshed since the request was built.
     if ((portal.accessToken ?? '') !== staleToken) return;
     if (!oauth || !portal.refreshToken || portal.authMode !== 'oauth') {
@@ -189,19 +218,28 @@ export class TokenRefresher {
       throw e;
     }
     const { accessToken, refreshToken, expiresAt } = grant;
-    const stored = await store.updateTokens(memberId, { accessToken, refreshToken, expiresAt }, portal.refreshToken);
-    if (stored) log.info('oauth tokens refreshed', { memberId });
-    else log.warn('oauth refresh lost a race: another writer rotated the tokens first', { memberId });
+    // The compare-and-swap expects what the store holds: the pair replaced, or the one a pending pair replaced.
+    const outcome = await this.#grants.write(memberId, { accessToken, refreshToken, expiresAt }, stored.refreshToken ?? portal.refreshToken);
+    if (outcome === 'stored') log.info('oauth tokens refreshed', { memberId });
+    if (outcome !== 'kept') return;
+    obtained();
+    await this.#grants.settle(memberId);
   }
 
   async #refused(portal: PortalRecord): Promise<void> {
     const { store, log } = this.#deps;
-    const now = await store.getPortal(portal.memberId);
+    const { memberId } = portal;
+    if (this.#grants.has(memberId)) {
+      // Not proof of a revoked app: a pair this process holds is not stored yet, and marking would strand it.
+      log.warn('refresh token refused (invalid_grant) while a refreshed pair waits to be stored: portal not marked', { memberId });
+      throw new B24AuthError({ method: 'oauth.token', status: 400, apiCode: 'invalid_grant', description: 'refused while a refreshed pair waits to be stored' });
+    }
+    const now = await store.getPortal(memberId);
     // Another process rotated the token meanwhile: its new pair is valid, nothing to mark.
     if (now && now.refreshToken !== portal.refreshToken) return;
-    await store.setPortalStatus(portal.memberId, 'reinstall_required');
-    log.warn('refresh token refused (invalid_grant): portal marked reinstall_required', { memberId: portal.memberId });
-    throw new B24ReinstallRequiredError(portal.memberId);
+    await store.setPortalStatus(memberId, 'reinstall_required');
+    log.warn('refresh token refused (invalid_grant): portal marked reinstall_required', { memberId });
+    throw new B24ReinstallRequiredError(memberId);
   }
 }
 

@@ -10,6 +10,7 @@ import {
   type RequestTarget,
 } from './auth.js';
 import { isBatchable } from './batch.js';
+import type { PersistBackoff } from './grant-keeper.js';
 import { B24AuthError, B24BadResponseError, B24OperationTimeLimitError, B24QueryLimitError, B24TransportError } from './errors.js';
 import type { Lane, LaneCall } from './lane.js';
 import { LaneRegistry } from './lanes.js';
@@ -49,6 +50,8 @@ export interface RestClientOptions {
   refreshLock?: RefreshLock;
   /** Counts calls, requests, limiter waits, 503/429 answers and refreshes (default: nothing). */
   metrics?: Metrics;
+  /** How a refreshed token pair the store refused is written again (default 250 ms doubling to 10 s); it is used from memory meanwhile. */
+  tokenWriteBackoff?: PersistBackoff;
 }
 
 /** The REST capability the upper layers need: any method on any stored portal. */
@@ -157,10 +160,13 @@ class Client implements RestClient {
     const metrics = opts.metrics ?? NO_METRICS;
     this.#refresher = new TokenRefresher({
       store: opts.store, oauth: opts.oauth, transport, log: opts.log, clock: this.#clock, metrics, ...(opts.refreshLock ? { lock: opts.refreshLock } : {}),
+      ...(opts.tokenWriteBackoff ? { persistBackoff: opts.tokenWriteBackoff } : {}),
     });
     this.#lanes = new LaneRegistry({ batching: this.#batching, bucket: opts.limiter ?? 'token', clock: this.#clock });
     this.#portals = new ReadCache({ ttlMs: opts.portalCacheMs ?? 5000, clock: this.#clock });
-    const cached = { getPortal: (memberId: string) => this.#portals.get(memberId, () => opts.store.getPortal(memberId)) };
+    // A refreshed pair the store could not take yet is used from memory (the refresher keeps writing it).
+    const current = (p: PortalRecord | null): PortalRecord | null => (p ? this.#refresher.current(p) : p);
+    const cached = { getPortal: async (memberId: string) => current(await this.#portals.get(memberId, () => opts.store.getPortal(memberId))) };
     this.#deps = {
       store: cached, transport, endpoints: new AllowedEndpoints(opts.portalHosts), clock: this.#clock, operatingBudgetS: opts.operatingBudgetS ?? 480, sentWith: new WeakMap(), metrics,
     };
@@ -222,6 +228,7 @@ class Client implements RestClient {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#refresher.close();
     this.#lanes.close((call) => closedError(call.method));
     if (this.#ownAgent) await this.#ownAgent.close();
   }

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { BotkitError } from '../errors.js';
 import { decodeJson, encodeJson, storeClosedError } from './codec.js';
 import { checkout } from './postgres-client.js';
+import { databaseClock, type DatabaseClock } from './postgres-clock.js';
 import { pgInbox, pgOutbox } from './postgres-queues.js';
 import {
   BOT_COLUMNS, botFromRow, botValues, commandFromRow, PORTAL_COLUMNS, portalFromRow, portalValues, upsertSql,
@@ -13,8 +14,14 @@ import type { OffsetStore, PortalStore, StateStore, Store, Versioned } from './t
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:5432/db` (`DATABASE_URL`). */
   url: string;
-  /** Unix-ms clock for the times the store stamps itself (leases, done/dead times, setState expiry). */
+  /**
+   * Unix-ms clock for the times the store stamps itself (leases, done/dead times, setState expiry). Default:
+   * the database's clock (the local one plus an offset measured at open and every minute), so instances with
+   * skewed clocks still agree on when a lease expires.
+   */
   clock?: () => number;
+  /** The local clock the default database clock is derived from (tests skew it); default `Date.now`. */
+  localClock?: () => number;
   /** Pool size (default 10). */
   max?: number;
 }
@@ -81,15 +88,19 @@ function unavailable(cause: unknown): BotkitError {
  * const store = await openPostgresStore({ url: process.env.DATABASE_URL! });
  */
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<PostgresStore> {
-  const clock = opts.clock ?? Date.now;
   const pool = new pg.Pool({ connectionString: opts.url, max: opts.max ?? 10, connectionTimeoutMillis: 3000, idleTimeoutMillis: 10_000 });
   pool.on('error', () => undefined); // an idle client lost its connection; the next query reconnects
+  const dbClock = opts.clock ? null : databaseClock(pool, opts.localClock);
   try {
     await runPgMigrations(pool, PG_MIGRATIONS);
+    await dbClock?.measure();
   } catch (e) {
     await pool.end();
     throw e instanceof BotkitError ? e : unavailable(e);
   }
+  const clock = opts.clock ?? (dbClock as DatabaseClock).now;
+  // Clocks drift (and get stepped by NTP): the offset is measured again every minute; a failure keeps the last one.
+  const remeasure = dbClock ? setInterval(() => void dbClock.measure().catch(() => undefined), 60_000).unref() : null;
   let closed = false;
   const use = async <T>(fn: () => Promise<T>): Promise<T> => {
     if (closed) throw storeClosedError();
@@ -137,6 +148,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Pos
     close: async () => {
       if (closed) return;
       closed = true;
+      if (remeasure) clearInterval(remeasure);
       await pool.end();
     },
   };

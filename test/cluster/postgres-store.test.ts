@@ -99,6 +99,30 @@ describe('postgres store', function () {
     });
   });
 
+  // A fault review skewed one instance's clock by +20 s: it took the others' live leases (events handled twice,
+  // two handlers of one dialogue at once). The store's default clock is the database's.
+  describe('instances whose clocks disagree', () => {
+    let a: PostgresStore;
+    let ahead: PostgresStore;
+    before(async () => {
+      a = await openPostgresStore({ url: db.url, max: 2 });
+      ahead = await openPostgresStore({ url: db.url, max: 2, localClock: () => Date.now() + 20_000 });
+      await a.pool.query('TRUNCATE inbox, leases');
+    });
+    after(async () => {
+      await a?.close();
+      await ahead?.close();
+    });
+
+    it('an instance 20 s ahead takes neither a live named lease nor a live event lease of another', async () => {
+      expect(await a.tryLease('poller:x', 'A', 5000)).to.equal(true);
+      expect(await ahead.tryLease('poller:x', 'B', 5000)).to.equal(false);
+      await a.inboxAdd({ key: 'skew-1', memberId: 'm', dialogueKey: 'd', payload: '{}', receivedAt: 1 });
+      expect((await a.inboxClaim({ owner: 'A', leaseMs: 15_000, limit: 5 })).map((i) => i.key)).to.deep.equal(['skew-1']);
+      expect(await ahead.inboxClaim({ owner: 'B', leaseMs: 15_000, limit: 5 })).to.deep.equal([]);
+    });
+  });
+
   describe('a connection dropped while a client is checked out', () => {
     let gate: TcpGate;
     let store: PostgresStore;

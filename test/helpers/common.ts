@@ -3,6 +3,8 @@
  * record a test starts from. Folder-specific rigs build on these instead of keeping their own copies.
  */
 import { expect } from 'chai';
+import { PassThrough } from 'node:stream';
+import { createLogger, type Logger } from '../../src/log.js';
 import { BotkitError } from '../../src/errors.js';
 import type { PortalRecord } from '../../src/store/types.js';
 
@@ -40,4 +42,15 @@ export function webhookPortalRecord(over: Partial<PortalRecord> = {}): PortalRec
     memberId: 'webhook:acme.bitrix24.com', clientEndpoint: 'https://acme.bitrix24.com/rest/1/hookcode/', authMode: 'webhook',
     accessToken: null, refreshToken: null, applicationToken: null, ...over,
   });
+}
+
+/** A real (winston JSON) logger whose lines a test reads back, parsed. */
+export function logLines(level: 'debug' | 'info' | 'warn' = 'warn'): { log: Logger; lines: () => Array<Record<string, unknown>> } {
+  const stream = new PassThrough();
+  const chunks: string[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c.toString()));
+  return {
+    log: createLogger({ stream, level }),
+    lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }

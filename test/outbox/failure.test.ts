@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { BotkitError } from '../../src/errors.js';
 import { classifyFailure } from '../../src/outbox/failure.js';
 import { apiErrorFrom } from '../../src/rest/errors.js';
 import { decideRetry, DEFAULT_RETRY } from '../../src/rest/retry.js';
@@ -25,5 +26,14 @@ describe('outbox/failure: MESSAGE_DUPLICATED_BY_UUID', () => {
     const sha = { ...params, fields: { message: 'hi', templateId: '2c26b46b-68ff-c68f-ff99-b453c1d30413' } };
     expect(classifyFailure(reset, SEND, sha).kind).to.equal('dead');
     expect(classifyFailure(reset, SEND, params).kind).to.equal('retry');
+  });
+});
+
+describe('outbox/failure: our own store unavailable', () => {
+  it('STORE_UNAVAILABLE (nothing was sent) is retried without an attempt limit, for unmarked sends too', () => {
+    const down = new BotkitError('STORE_UNAVAILABLE', 'database unreachable');
+    expect(classifyFailure(down, SEND, params)).to.include({ kind: 'retry', untilDelivered: true });
+    expect(classifyFailure(down, 'imbot.message.add', { BOT_ID: 1, DIALOG_ID: '1', MESSAGE: 'hi' })).to.include({ kind: 'retry', untilDelivered: true });
+    expect(classifyFailure(new BotkitError('B24_REINSTALL_REQUIRED', 'gone'), SEND, params).kind).to.equal('dead');
   });
 });

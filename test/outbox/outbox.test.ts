@@ -1,22 +1,12 @@
 import { expect } from 'chai';
-import { PassThrough } from 'node:stream';
 import { createLogger } from '../../src/log.js';
+import { BotkitError } from '../../src/errors.js';
 import { createOutbox, type Outbox } from '../../src/outbox/outbox.js';
 import { overriding } from '../helpers/override.js';
 import { emuRig, v2Send, type EmuRig } from '../rest/emu-rig.js';
-import { rejection } from '../helpers/common.js';
+import { logLines, rejection } from '../helpers/common.js';
 
 const SEND = 'imbot.v2.Chat.Message.send';
-
-function logLines(): { log: ReturnType<typeof createLogger>; lines: () => Array<Record<string, unknown>> } {
-  const stream = new PassThrough();
-  const chunks: string[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c.toString()));
-  return {
-    log: createLogger({ stream, level: 'warn' }),
-    lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
-}
 
 const usersOf = new WeakMap<EmuRig, number[]>();
 
@@ -100,6 +90,26 @@ describe('outbox against the emulator', function () {
     await sent(outbox, second!);
     expectInOrder(rig, 1, 2);
     expect(await store.outboxPending(10, Number.MAX_SAFE_INTEGER)).to.deep.equal([]);
+  });
+
+  // A fault review cut PostgreSQL during a token refresh: the client's re-read of the portal failed with
+  // STORE_UNAVAILABLE and the reply was dead-lettered. Nothing was sent: it is retried until delivered.
+  it('retries a reply without limit while the client cannot read the portal (STORE_UNAVAILABLE), then delivers it once', async () => {
+    rig = await emuRig();
+    let refused = 0;
+    const client = overriding(rig.client, 'call', (call) => (async (memberId: string, method: string, params?: Record<string, unknown>) => {
+      if (refused < 6) {
+        refused++;
+        throw new BotkitError('STORE_UNAVAILABLE', 'database unreachable (simulated)');
+      }
+      return call(memberId, method, params);
+    }) as typeof call);
+    const outbox = createOutbox({ store: rig.store, client, log: createLogger({ silent: true }), maxAttempts: 2, backoff: { baseMs: 5, maxMs: 10 } });
+    outbox.start();
+    await Promise.all(replies(rig, 2, 2).map((r) => sent(outbox, r)));
+    expect(refused).to.equal(6);
+    expectInOrder(rig, 2, 2);
+    expect(outbox.stats()).to.include({ delivered: 4, dead: 0 });
   });
 
   it('dead-letters a permanent refusal with its reason and one warn line, and the dialogue moves on', async () => {
