@@ -1,4 +1,4 @@
-import { BotkitError } from '../errors.js';
+import { BotkitError, isStoreUnavailable } from '../errors.js';
 import { redactString } from '../log.js';
 import {
   B24ApiError, B24OperationTimeLimitError, B24QueryLimitError, B24TransportError, isUuidInFlight,
@@ -55,7 +55,7 @@ export function classifyFailure(e: unknown, method: string, params: Record<strin
   if (e instanceof B24TransportError) return { kind: 'retry', reason, notBefore: null };
   // Our own database was down when the client read the portal's tokens: nothing was sent, and the reply
   // must outlive the outage however long it lasts (a fault review saw such replies dead-lettered).
-  if (e instanceof BotkitError && e.code === 'STORE_UNAVAILABLE') return { kind: 'retry', reason, notBefore: null, untilDelivered: true };
+  if (isStoreUnavailable(e)) return { kind: 'retry', reason, notBefore: null, untilDelivered: true };
   if (e instanceof BotkitError) return { kind: 'dead', reason };
   return { kind: 'retry', reason, notBefore: null };
 }
