@@ -59,8 +59,8 @@ describe('cluster faults: Redis or PostgreSQL unreachable, then back, without a 
     }
     const users = Array.from({ length: 10 }, (_, i) => c.emu.portal.users.add({ name: `Rd${i}` }));
     const before503 = c.emu.portal.counters().queryLimitExceeded;
-    // 120 replies at once: three instances each limited to a third of what they share through Redis (shareOf:
-    // burst 14, less the client's headroom of 1, and 20 × 0.97 / 3 = 6.5/s)
+    // 120 replies at once: three instances each limited to a little under a third of what they share through
+    // Redis (shareOf: burst 12, less the client's headroom of 1, and 20 × 0.97 × 0.85 / 3 = 5.5/s)
     await Promise.all(Array.from({ length: 120 }, (_, i) => c.emu.portal.sendMessage({ from: users[i % 10]!, to: 'echo', text: `rd ${i}` })));
     await c.emu.portal.waitForMessages(120, { botCode: 'echo' }, 60_000);
     const over = c.emu.portal.counters().queryLimitExceeded - before503;
