@@ -43,6 +43,15 @@ describe('GrantKeeper: a refreshed pair survives failed store writes', () => {
     expect([keeper.has('m1'), keeper.accessToken('m1')]).to.deep.equal([false, null]);
   });
 
+  it('serves the stored pair, not the pending one, once the store holds a pair other than the one replaced', async () => {
+    const store = await storeWith(async () => { throw unavailable(); });
+    const keeper = new GrantKeeper({ store, log: createLogger({ silent: true }), backoff: { baseMs: 10_000, maxMs: 10_000 } });
+    expect(await keeper.write('m1', pair(2), 'refresh-1')).to.equal('kept');
+    const reinstalled = oauthPortal({ accessToken: 'access-9', refreshToken: 'refresh-9' });
+    expect(keeper.overlay(reinstalled)).to.include({ accessToken: 'access-9', refreshToken: 'refresh-9' });
+    keeper.close();
+  });
+
   it('counts a write that committed but reported a failure as stored (the retry finds its own pair)', async () => {
     const { log, msgs } = logLines();
     const real = createMemoryStore();
@@ -146,6 +155,32 @@ describe('TokenRefresher with a failing store write', () => {
     down = false;
     for (let i = 0; i < 100 && events.length < 3; i++) await new Promise((r) => setTimeout(r, 5));
     expect(events).to.deep.equal(['lock', 'resolved', 'unlock']);
+    expect(await store.getPortal('m1')).to.include({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    await agent.close();
+  });
+
+  it('without a persistBackoff, writes again after the default wait (250 ms)', async () => {
+    const agent = mockAgent();
+    agent.get(OAUTH_ORIGIN).intercept({ path: '/oauth/token/', method: 'POST' }).reply(200, { access_token: 'access-2', refresh_token: 'refresh-2', expires_in: 60 });
+    const store = await storeWith(async (n) => { if (n === 1) throw unavailable(); });
+    const refresher = new TokenRefresher({ store, oauth: OAUTH, transport: { dispatcher: agent, headersMs: 5000, bodyMs: 5000 }, log: createLogger({ silent: true }), clock: () => 0 });
+    await refresher.refresh('m1', 'access-1');
+    for (let i = 0; i < 200 && (await store.getPortal('m1'))?.refreshToken !== 'refresh-2'; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await store.getPortal('m1')).to.include({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    await agent.close();
+  });
+
+  it('close() ends the wait between writes: the pending pair gets its last write at once', async () => {
+    const agent = mockAgent();
+    agent.get(OAUTH_ORIGIN).intercept({ path: '/oauth/token/', method: 'POST' }).reply(200, { access_token: 'access-2', refresh_token: 'refresh-2', expires_in: 60 });
+    const store = await storeWith(async (n) => { if (n === 1) throw unavailable(); });
+    const refresher = new TokenRefresher({
+      store, oauth: OAUTH, transport: { dispatcher: agent, headersMs: 5000, bodyMs: 5000 }, log: createLogger({ silent: true }), clock: () => 0, persistBackoff: { baseMs: 60_000, maxMs: 60_000 },
+    });
+    await refresher.refresh('m1', 'access-1');
+    expect(await store.getPortal('m1')).to.include({ refreshToken: 'refresh-1' });
+    refresher.close();
+    for (let i = 0; i < 100 && (await store.getPortal('m1'))?.refreshToken !== 'refresh-2'; i++) await new Promise((r) => setTimeout(r, 10));
     expect(await store.getPortal('m1')).to.include({ accessToken: 'access-2', refreshToken: 'refresh-2' });
     await agent.close();
   });
