@@ -52,6 +52,29 @@ describe('GrantKeeper: a refreshed pair survives failed store writes', () => {
     keeper.close();
   });
 
+  it('settles a second outage of the same portal as the first (one loop at a time, not one ever)', async () => {
+    const store = await storeWith(async (n) => { if (n === 1 || n === 3) throw unavailable(); });
+    const keeper = new GrantKeeper({ store, log: createLogger({ silent: true }), backoff: { baseMs: 1, maxMs: 2 } });
+    expect(await keeper.write('m1', pair(2), 'refresh-1')).to.equal('kept');
+    await keeper.settle('m1');
+    expect(await keeper.write('m1', pair(3), 'refresh-2')).to.equal('kept');
+    await keeper.settle('m1');
+    expect(await store.getPortal('m1')).to.include({ refreshToken: 'refresh-3' });
+  });
+
+  it('drops a pending pair whose portal was deleted meanwhile (uninstalled), and settles', async () => {
+    let real: Store | null = null;
+    const store = await storeWith(async (n, r) => {
+      real = r;
+      if (n === 1) throw unavailable();
+    });
+    const keeper = new GrantKeeper({ store, log: createLogger({ silent: true }), backoff: { baseMs: 1, maxMs: 2 } });
+    expect(await keeper.write('m1', pair(2), 'refresh-1')).to.equal('kept');
+    await real!.deletePortal('m1');
+    await keeper.settle('m1');
+    expect(keeper.has('m1')).to.equal(false);
+  });
+
   it('counts a write that committed but reported a failure as stored (the retry finds its own pair)', async () => {
     const { log, msgs } = logLines();
     const real = createMemoryStore();
