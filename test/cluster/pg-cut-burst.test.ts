@@ -68,7 +68,8 @@ describe('cluster faults: PostgreSQL cut for 2 s in the middle of a burst', func
     }));
     await cut;
     expect(accepted.size, 'events accepted around the cut').to.be.at.least(5);
-    const deadline = Date.now() + 15_000;
+    // An event whose claim was lost in the cut waits for its 15 s lease to expire: 30 s leaves room for a slow machine.
+    const deadline = Date.now() + 30_000;
     let missing = [...accepted];
     while (missing.length > 0 && Date.now() < deadline) {
       await sleep(250);
