@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { request } from 'undici';
-import { startCluster, type Cluster } from './harness.js';
-import { PG_ADMIN_URL, REDIS_URL } from './services.js';
-import { openTcpGate, type TcpGate } from './tcp-gate.js';
+import { startGatedCluster, type GatedCluster } from './gated.js';
+import type { Cluster } from './harness.js';
+import type { TcpGate } from './tcp-gate.js';
 
 const BUCKET = { rate: 20, burst: 50 };
 
@@ -23,32 +23,18 @@ async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolea
 
 describe('cluster faults: Redis or PostgreSQL unreachable, then back, without a restart', function () {
   this.timeout(180_000);
+  let g: GatedCluster;
   let c: Cluster;
   let redisGate: TcpGate;
   let pgGate: TcpGate;
   before(async () => {
-    const r = new URL(REDIS_URL);
-    const p = new URL(PG_ADMIN_URL);
-    redisGate = await openTcpGate(r.hostname, Number(r.port || 6379));
-    pgGate = await openTcpGate(p.hostname, Number(p.port || 5432));
-    c = await startCluster({
-      n: 3, emulator: { rateLimit: BUCKET }, env: { B24_RATE_LIMIT: `${BUCKET.rate}/${BUCKET.burst}`, B24_BATCHING: 'off' },
-      redisUrl: `redis://127.0.0.1:${redisGate.port}`,
-      databaseUrl: (url) => {
-        const u = new URL(url);
-        u.port = String(pgGate.port);
-        return u.toString();
-      },
+    g = await startGatedCluster({
+      n: 3, gateRedis: true, emulator: { rateLimit: BUCKET }, env: { B24_RATE_LIMIT: `${BUCKET.rate}/${BUCKET.burst}`, B24_BATCHING: 'off' },
     });
-    expect((await c.emu.portal.install(`${c.proxy.url}/install`)).status).to.equal(200);
+    ({ c, pg: pgGate } = g);
+    redisGate = g.redis!;
   });
-  after(async () => {
-    await redisGate?.up().catch(() => undefined);
-    await pgGate?.up().catch(() => undefined);
-    await c?.close();
-    await redisGate?.close();
-    await pgGate?.close();
-  });
+  after(async () => g?.close());
 
   it('Redis down: every instance keeps serving on 1/N of the bucket and says so in its log and /healthz; back by itself', async () => {
     expect((await health(c.instances[0]!.url)).body).to.deep.equal({ status: 'ok', store: 'up', redis: 'up' });

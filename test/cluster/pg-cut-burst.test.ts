@@ -1,9 +1,7 @@
 import { expect } from 'chai';
-import { startCluster, type Cluster } from './harness.js';
-import { PG_ADMIN_URL } from './services.js';
-import { openTcpGate, type TcpGate } from './tcp-gate.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { startGatedCluster, sleep, type GatedCluster } from './gated.js';
+import type { Cluster } from './harness.js';
+import type { TcpGate } from './tcp-gate.js';
 
 async function until(ok: () => Promise<boolean>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -25,26 +23,14 @@ function replyCounts(c: Cluster): Map<string, number> {
 
 describe('cluster faults: PostgreSQL cut for 2 s in the middle of a burst', function () {
   this.timeout(90_000);
+  let g: GatedCluster;
   let c: Cluster;
   let pgGate: TcpGate;
   before(async () => {
-    const p = new URL(PG_ADMIN_URL);
-    pgGate = await openTcpGate(p.hostname, Number(p.port || 5432));
-    c = await startCluster({
-      n: 3,
-      databaseUrl: (url) => {
-        const u = new URL(url);
-        u.port = String(pgGate.port);
-        return u.toString();
-      },
-    });
-    expect((await c.emu.portal.install(`${c.proxy.url}/install`)).status).to.equal(200);
+    g = await startGatedCluster({ n: 3 });
+    ({ c, pg: pgGate } = g);
   });
-  after(async () => {
-    await pgGate?.up().catch(() => undefined);
-    await c?.close();
-    await pgGate?.close();
-  });
+  after(async () => g?.close());
 
   it('every event answered 200 gets exactly one reply once the database is back, without a restart', async () => {
     const users = Array.from({ length: 20 }, (_, i) => c.emu.portal.users.add({ name: `Cut${i}` }));

@@ -1,35 +1,21 @@
 import { expect } from 'chai';
 import pg from 'pg';
-import { startCluster, type Cluster } from './harness.js';
-import { PG_ADMIN_URL } from './services.js';
-import { openTcpGate, type TcpGate } from './tcp-gate.js';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { startGatedCluster, sleep, type GatedCluster } from './gated.js';
+import type { Cluster } from './harness.js';
+import type { TcpGate } from './tcp-gate.js';
 
 // Refresh tokens are single-use: a pair the OAuth server rotated while PostgreSQL was cut must be kept and
 // stored later, never lost (the next refresh would send the retired token: invalid_grant, reinstall_required).
 describe('cluster: PostgreSQL cut while a token refresh is in flight', function () {
   this.timeout(120_000);
+  let g: GatedCluster;
   let c: Cluster;
   let pgGate: TcpGate;
   before(async () => {
-    const p = new URL(PG_ADMIN_URL);
-    pgGate = await openTcpGate(p.hostname, Number(p.port || 5432));
-    c = await startCluster({
-      n: 2,
-      databaseUrl: (url) => {
-        const u = new URL(url);
-        u.port = String(pgGate.port);
-        return u.toString();
-      },
-    });
-    expect((await c.emu.portal.install(`${c.proxy.url}/install`)).status).to.equal(200);
+    g = await startGatedCluster({ n: 2 });
+    ({ c, pg: pgGate } = g);
   });
-  after(async () => {
-    await pgGate?.up().catch(() => undefined);
-    await c?.close();
-    await pgGate?.close();
-  });
+  after(async () => g?.close());
 
   it('keeps the rotated pair, stores it when the database is back, and the portal stays active', async () => {
     const user = c.emu.portal.users.add({ name: 'R' });
