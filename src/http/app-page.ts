@@ -9,7 +9,7 @@ import { csrfOf, refuseCrossSite, requireCsrf } from './app-page-csrf.js';
 import { errorPage } from './app-page-html.js';
 import type { PageTokens } from './app-page-session.js';
 import { APP_PAGE_CSS } from './app-page-style.js';
-import { refusedAtParser, toHttpError } from './refusals.js';
+import { toHttpError } from './refusals.js';
 
 /** What the app page needs. */
 export interface AppPageOptions extends ActionDeps {
@@ -121,12 +121,11 @@ export function mountAppPage(app: Express, o: AppPageOptions): void {
 /** Every refusal: one log line, then an HTML page (or `{error, message}` for a JSON client), changing nothing. */
 function pageErrors(o: AppPageOptions, base: () => string): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const e = toHttpError(err);
+    const e = toHttpError(err, req.socket);
     const memberId = res.locals['memberId'] as string | undefined;
     const meta = { code: e.code, method: req.method, path: `${req.baseUrl}${req.path}`, status: e.status, ...(memberId ? { memberId } : {}) };
     if (e.status === 500) o.log.error('request failed', { ...meta, err });
-    else if (e.code === 'BODY_INCOMPLETE' && refusedAtParser(req.socket)) return;
-    else o.log.warn(`request refused: ${e.message}`, e.cause === undefined ? meta : { ...meta, err: e.cause });
+    else if (!e.logged) o.log.warn(`request refused: ${e.message}`, e.cause === undefined ? meta : { ...meta, err: e.cause });
     if (res.headersSent) return;
     if (res.locals['frameOrigin'] === undefined) {
       // Not known to be a portal of ours: only an allowed portal host may frame the error page.

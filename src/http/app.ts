@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { readEventBody, type BodyLimits } from './body.js';
 import { isInstallPageRequest, type InstallPage } from './install-page.js';
-import { refusedAtParser, toHttpError } from './refusals.js';
+import { toHttpError } from './refusals.js';
 
 /** What the HTTP adapter needs. */
 export interface HttpAppOptions {
@@ -86,11 +86,10 @@ export function createHttpApp(opts: HttpAppOptions): Express {
 
 function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const e = toHttpError(err);
+    const e = toHttpError(err, req.socket);
     const meta = { code: e.code, method: req.method, path: req.path, status: e.status };
     if (e.status >= 500) log.error('request failed', { ...meta, err });
-    // A body cut short by the parser-level refusal (timeout, early end) was logged there, once.
-    else if (!e.logged && !(e.code === 'BODY_INCOMPLETE' && refusedAtParser(req.socket))) log.warn(`request refused: ${e.message}`, meta);
+    else if (!e.logged) log.warn(`request refused: ${e.message}`, meta);
     if (res.headersSent) return;
     res.status(e.status).json({ error: e.code, message: e.message });
   };

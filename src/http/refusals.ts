@@ -21,8 +21,16 @@ const BODY_PARSER_TYPES: Readonly<Record<string, readonly [number, ErrorCode]>> 
 /**
  * Every error a route can end with, as the refusal it is: our coded errors, the body parsers' errors, a
  * path that is not valid percent-encoding (express's `Failed to decode param`); anything else is a 500.
+ * A body cut short on a connection the parser-level handler already refused and logged (`socket`) comes back
+ * `logged`: that refusal has its one line.
  */
-export function toHttpError(err: unknown): HttpError {
+export function toHttpError(err: unknown, socket?: Socket | null): HttpError {
+  const e = classify(err);
+  if (e.code !== 'BODY_INCOMPLETE' || e.logged || !refusedAtParser(socket)) return e;
+  return new HttpError(e.status, e.code, e.message, { cause: e.cause ?? err, logged: true });
+}
+
+function classify(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof BotkitError) {
     const status = STATUS_BY_CODE[err.code];
