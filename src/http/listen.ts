@@ -71,7 +71,7 @@ export function listen(app: Express, port: number, host: string, opts: ListenOpt
     server.headersTimeout = opts.headersTimeoutMs ?? 10_000;
     server.requestTimeout = requestTimeout;
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, log));
-    // `Expect: 100-continue` (PHP's curl sends it for larger bodies): invite the body only when a route could
+    // `Expect: 100-continue` (curl and other HTTP clients send it for larger bodies; whether the platform's sender does is not documented): invite the body only when a route could
     // read it; refuse a larger declared one before it is sent.
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
       if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {

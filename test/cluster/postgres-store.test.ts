@@ -86,6 +86,15 @@ describe('postgres store', function () {
       for (const [d, o] of owners) expect(o.size, `dialogue ${d} split over ${[...o].join(',')}`).to.equal(1);
     });
 
+    // An event a worker lost track of (a claim whose answer was lost in a cut) must expire, not be renewed forever.
+    it('renewLeases with the keys a worker holds renews only those; the others expire and go to another worker', async () => {
+      for (const k of ['held', 'lost']) await a.inboxAdd({ key: k, memberId: 'm', dialogueKey: k, payload: '{}', receivedAt: 1 });
+      expect((await a.inboxClaim({ owner: 'A', leaseMs: 300, limit: 10 })).map((i) => i.key).sort()).to.deep.equal(['held', 'lost']);
+      await a.renewLeases('A', 60_000, ['held']);
+      await new Promise((r) => setTimeout(r, 400));
+      expect((await b.inboxClaim({ owner: 'B', leaseMs: 60_000, limit: 10 })).map((i) => i.key)).to.deep.equal(['lost']);
+    });
+
     it('a named lease has one holder until it expires; renewLeases keeps a worker\'s claims', async () => {
       expect(await a.tryLease('poller:x', 'A', 1000)).to.equal(true);
       expect(await b.tryLease('poller:x', 'B', 1000)).to.equal(false);

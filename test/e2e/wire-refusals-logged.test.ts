@@ -118,7 +118,7 @@ describe('e2e: refusals at the wire are answered with their own code and logged 
     expect(fresh().map((l) => [l['level'], l['code']])).to.deep.equal([[40, 'BODY_TOO_LARGE']]);
   });
 
-  it('Expect: 100-continue with a body in the limit (PHP curl sends it): 100 Continue, then the route answers', async () => {
+  it('Expect: 100-continue with a body in the limit (curl sends it): 100 Continue, then the route answers', async () => {
     const s = await open(stack.url);
     const out = readAll(s);
     s.write('POST /events HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 7\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n');
