@@ -1,3 +1,4 @@
+import type { BackoffPolicy } from '../backoff.js';
 import { BotkitError } from '../errors.js';
 import { isAllowedPortalUrl, type HostPattern } from '../http/host-allowlist.js';
 import type { Logger } from '../log.js';
@@ -6,7 +7,7 @@ import type { PortalRecord, TokenStore } from '../store/types.js';
 import {
   B24AuthError, B24HostRefusedError, B24PortalUnknownError, B24ReinstallRequiredError,
 } from './errors.js';
-import { DEFAULT_PERSIST_BACKOFF, GrantKeeper, type PersistBackoff } from './grant-keeper.js';
+import { DEFAULT_PERSIST_BACKOFF, GrantKeeper } from './grant-keeper.js';
 import { postForm, type Transport } from './transport.js';
 
 /** The OAuth application whose tokens the client refreshes. */
@@ -112,7 +113,7 @@ interface RefresherDeps {
   /** Counts refreshes by outcome (default: nothing). */
   metrics?: Pick<Metrics, 'tokenRefresh'>;
   /** How a refreshed pair the store refused is written again (default 250 ms doubling to 10 s). */
-  persistBackoff?: PersistBackoff;
+  persistBackoff?: BackoffPolicy;
 }
 
 /** What the OAuth server answered to a refresh grant. */

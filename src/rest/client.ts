@@ -1,3 +1,4 @@
+import type { BackoffPolicy } from '../backoff.js';
 import type { Agent, Dispatcher } from 'undici';
 import type { RateLimit } from './limiter.js';
 import type { HostPattern } from '../http/host-allowlist.js';
@@ -10,7 +11,6 @@ import {
   type RequestTarget,
 } from './auth.js';
 import { isBatchable } from './batch.js';
-import type { PersistBackoff } from './grant-keeper.js';
 import { B24AuthError, B24BadResponseError, B24OperationTimeLimitError, B24QueryLimitError, B24TransportError } from './errors.js';
 import type { Lane, LaneCall } from './lane.js';
 import { LaneRegistry } from './lanes.js';
@@ -51,7 +51,7 @@ export interface RestClientOptions {
   /** Counts calls, requests, limiter waits, 503/429 answers and refreshes (default: nothing). */
   metrics?: Metrics;
   /** How a refreshed token pair the store refused is written again (default 250 ms doubling to 10 s); it is used from memory meanwhile. */
-  tokenWriteBackoff?: PersistBackoff;
+  tokenWriteBackoff?: BackoffPolicy;
 }
 
 /** The REST capability the upper layers need: any method on any stored portal. */

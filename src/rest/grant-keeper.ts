@@ -1,18 +1,9 @@
+import { backoffDelay, type BackoffPolicy } from '../backoff.js';
 import type { Logger } from '../log.js';
 import type { PortalRecord, TokenStore, TokenUpdate } from '../store/types.js';
 
-/** How often a grant the store refused is written again: `baseMs`, doubling up to `maxMs`. */
-export interface PersistBackoff {
-  baseMs: number;
-  maxMs: number;
-}
-
-export const DEFAULT_PERSIST_BACKOFF: PersistBackoff = { baseMs: 250, maxMs: 10_000 };
-
-/** The wait after `delay` failed: twice as long, at most `maxMs`. */
-export function nextPersistDelay(delay: number, backoff: PersistBackoff): number {
-  return Math.min(delay * 2, backoff.maxMs);
-}
+/** How often a grant the store refused is written again by default: 250 ms doubling to 10 s (with the usual jitter). */
+export const DEFAULT_PERSIST_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 10_000 };
 
 /** A grant not yet stored: the newest pair, and the stored refresh token it replaces (the compare-and-swap's expected value). */
 interface Pending {
@@ -26,7 +17,7 @@ export type WriteOutcome = 'stored' | 'lost' | 'kept';
 interface KeeperDeps {
   store: Pick<TokenStore, 'getPortal' | 'updateTokens'>;
   log: Logger;
-  backoff: PersistBackoff;
+  backoff: BackoffPolicy;
 }
 
 /**
@@ -99,13 +90,12 @@ export class GrantKeeper {
 
   async #settle(memberId: string): Promise<void> {
     const { log, backoff } = this.#deps;
-    let delay = backoff.baseMs;
     let failures = 1;
     for (;;) {
       const entry = this.#pending.get(memberId);
       if (!entry) return;
       const closing = this.#closed;
-      if (!closing) await this.#sleep(delay);
+      if (!closing) await this.#sleep(backoffDelay(backoff, failures - 1));
       try {
         const outcome = await this.#attempt(memberId, entry);
         if (outcome === 'stored') log.info('oauth tokens refreshed (stored after failed writes)', { memberId, failures });
@@ -117,7 +107,6 @@ export class GrantKeeper {
           log.error('refreshed oauth tokens were never stored (closed): the portal may need a reinstall', { memberId, err: e });
           return;
         }
-        delay = nextPersistDelay(delay, backoff);
       }
     }
   }
