@@ -8,6 +8,9 @@ import { createLogger } from '../../src/log.js';
 import { createRestClient, type RestClient } from '../../src/rest/client.js';
 import { HOSTS, mockAgent, OAUTH, OAUTH_ORIGIN, ok, oauthPortal, ORIGIN, rejection, sent } from './helpers.js';
 
+// Source: docs settings/oauth/auto-renewal.md (each refresh returns a new refresh_token) and b24jssdk issue #182
+// (concurrent refreshes trip refresh-token rotation), as b24-api-facts.md §1.4 reads them; the emulator's
+// TokenStore refuses a used refresh token with invalid_grant.
 // Refresh tokens are single-use: once the OAuth server answered a refresh with a new pair, the old refresh token is
 // refused (invalid_grant). A store write that fails after the exchange must not lose the new pair.
 const expired = { error: 'expired_token', error_description: 'The access token provided has expired.' };
