@@ -4,7 +4,8 @@ import { startGatedCluster, sleep, type GatedCluster } from './gated.js';
 import type { Cluster } from './harness.js';
 import type { TcpGate } from './tcp-gate.js';
 
-// Source: docs settings/oauth/auto-renewal.md (each refresh returns a new refresh_token) and b24jssdk issue #182
+// Source: docs settings/oauth/auto-renewal.md (store the new refresh_token, never use the old one; immediate revocation is
+// UNCONFIRMED, so assumed) and b24jssdk issue #182
 // (concurrent refreshes trip refresh-token rotation), as b24-api-facts.md §1.4 reads them; the emulator's
 // TokenStore refuses a used refresh token with invalid_grant.
 // Refresh tokens are single-use: a pair the OAuth server rotated while PostgreSQL was cut must be kept and

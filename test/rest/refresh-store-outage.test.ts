@@ -8,7 +8,8 @@ import { createLogger } from '../../src/log.js';
 import { createRestClient, type RestClient } from '../../src/rest/client.js';
 import { HOSTS, mockAgent, OAUTH, OAUTH_ORIGIN, ok, oauthPortal, ORIGIN, rejection, sent } from './helpers.js';
 
-// Source: docs settings/oauth/auto-renewal.md (each refresh returns a new refresh_token) and b24jssdk issue #182
+// Source: docs settings/oauth/auto-renewal.md (store the new refresh_token, never use the old one; immediate revocation is
+// UNCONFIRMED, so assumed) and b24jssdk issue #182
 // (concurrent refreshes trip refresh-token rotation), as b24-api-facts.md §1.4 reads them; the emulator's
 // TokenStore refuses a used refresh token with invalid_grant.
 // Refresh tokens are single-use: once the OAuth server answered a refresh with a new pair, the old refresh token is
