@@ -1,5 +1,6 @@
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import { HttpError } from '../errors.js';
+import { refuseOptions } from './refusals.js';
 import { secretsEqual } from '../intake/verify.js';
 import type { Logger } from '../log.js';
 import type { SyncReport } from '../registry/sync.js';
@@ -101,6 +102,7 @@ const wantsJson = (req: Request): boolean => (req.headers.accept ?? '').includes
  */
 export function mountAdmin(app: Express, opts: AdminOptions): void {
   const router = express.Router();
+  router.use(refuseOptions);
   router.use((_req, res, next) => {
     res.set({ 'X-Frame-Options': 'DENY', 'Content-Security-Policy': "frame-ancestors 'none'", 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
     next();

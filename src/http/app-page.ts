@@ -9,7 +9,7 @@ import { csrfOf, refuseCrossSite, requireCsrf } from './app-page-csrf.js';
 import { errorPage } from './app-page-html.js';
 import type { PageTokens } from './app-page-session.js';
 import { APP_PAGE_CSS } from './app-page-style.js';
-import { toHttpError } from './refusals.js';
+import { refuseOptions, toHttpError } from './refusals.js';
 
 /** What the app page needs. */
 export interface AppPageOptions extends ActionDeps {
@@ -53,6 +53,7 @@ export function mountAppPage(app: Express, o: AppPageOptions): void {
   const router = express.Router();
   const base = (): string => `${new URL(o.publicUrl()).pathname.replace(/\/+$/, '')}/app`;
 
+  router.use(refuseOptions);
   router.use((_req, res, next) => {
     res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'same-origin', 'X-Content-Type-Options': 'nosniff' });
     next();

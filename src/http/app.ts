@@ -48,8 +48,6 @@ export function createHttpApp(opts: HttpAppOptions): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('etag', false);
-  // No route answers OPTIONS (no CORS here): refuse it as any unknown route, not with express's automatic `Allow` text.
-  app.use((req, _res, next) => next(req.method === 'OPTIONS' ? new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`) : undefined));
 
   // A refused body or event is counted by its error code, then answered by the error handler.
   const counted = async <T>(work: () => Promise<T>): Promise<T> => {

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { RequestHandler } from 'express';
 import { BotkitError, HttpError, type ErrorCode } from '../errors.js';
 
 /** The HTTP status of each refusal the lower layers (protocol, intake) throw as a plain coded error. */
@@ -61,3 +62,12 @@ export function markRefusedByParser(socket: Socket): void {
 export function refusedAtParser(socket: Socket | null | undefined): boolean {
   return socket !== null && socket !== undefined && refusedByParser.has(socket);
 }
+
+/**
+ * First middleware of a router with routes of its own (`/admin`, `/app`): an `OPTIONS` request is refused like an
+ * unknown route, before express's router answers it with its automatic `Allow` text (no CORS here). Top-level
+ * routes need nothing: the app's 404 handler already catches `OPTIONS` there.
+ */
+export const refuseOptions: RequestHandler = (req, _res, next) => {
+  next(req.method === 'OPTIONS' ? new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${req.baseUrl}${req.path}`) : undefined);
+};

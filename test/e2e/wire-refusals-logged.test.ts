@@ -131,12 +131,12 @@ describe('e2e: refusals at the wire are answered with their own code and logged 
   });
 
   it('OPTIONS on a route: 404 NOT_FOUND as JSON, not express\'s automatic "GET, HEAD"', async () => {
-    for (const path of ['/admin', '/events', '/healthz']) {
-      const res = await request(`${stack.url}${path}`, { method: 'OPTIONS', headers: { authorization: basic } });
+    for (const path of ['/admin', '/app/view', '/events', '/healthz']) {
+      const res = await request(`${stack.url}${path}`, { method: 'OPTIONS', headers: { authorization: basic, accept: 'application/json' } });
       expect(res.statusCode, path).to.equal(404);
       expect(await res.body.json(), path).to.have.property('error', 'NOT_FOUND');
     }
-    expect(fresh().map((l) => l['code'])).to.deep.equal(['NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND']);
+    expect(fresh().map((l) => l['code'])).to.deep.equal(['NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND']);
   });
 
   it('/admin actions refuse bad bodies with 413/415, not 500, before the CSRF check', async () => {
